@@ -1,0 +1,179 @@
+"""The `igcds` command. One central error handler maps errors to exit codes:
+
+  0  an assessment was produced (possibly with data gaps)
+  1  internal error (a bug in igcds or its knowledge base)
+  2  unusable input: not JSON, not a Bundle, no or several Patients, a value that cannot be
+     interpreted, a bad policy file; one plain line on stderr names the resource and field.
+
+Tracebacks appear only with --verbose. Heavy modules are imported inside commands so that
+`igcds --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INPUT = 2
+
+app = typer.Typer(
+    name="igcds",
+    help="Clinical decision support for immunoglobulin replacement in selective IgM deficiency "
+    "and hyper-IgM syndromes. Supports, and does not replace, clinical judgement.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+state = {"verbose": False}
+Result = TypeVar("Result")
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def fail(message: str, code: int) -> None:
+    """One plain line on stderr, then exit."""
+    sys.stderr.write(f"error: {message}\n")
+    raise typer.Exit(code)
+
+
+def guarded(action: Callable[[], Result]) -> Result:
+    """Run a command body under the central error handler."""
+    from igcds.domain.errors import InputError, KnowledgeError
+
+    try:
+        return action()
+    except typer.Exit:
+        raise
+    except InputError as error:
+        if state["verbose"]:
+            raise
+        fail(str(error), EXIT_INPUT)
+    except KnowledgeError as error:
+        if state["verbose"]:
+            raise
+        fail(f"knowledge base: {error}", EXIT_INTERNAL)
+    except Exception as error:  # the last line of defence: never a traceback for users
+        if state["verbose"]:
+            raise
+        fail(f"internal error ({type(error).__name__}: {error}); rerun with --verbose", EXIT_INTERNAL)
+    raise AssertionError("unreachable")
+
+
+@app.callback()
+def main_options(
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    state["verbose"] = verbose
+
+
+def _parse_as_of(value: str | None) -> date:
+    from igcds.domain.errors import InputError
+
+    if value is None:
+        return date.today()  # noqa: TID251 - the CLI is where the clock is read
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError("--as-of", None, f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _read_input(path: str) -> bytes:
+    from igcds.domain.errors import InputError
+
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(path, None, f"cannot read ({error.strerror})") from None
+
+
+def load_policy(path: Path | None) -> Any:
+    """Site policy from a TOML file (every key documented in knowledge/data/policy.yaml)."""
+    import tomllib
+
+    from igcds.domain.errors import InputError
+    from igcds.knowledge import loader
+    from igcds.knowledge.policy import make_policy
+
+    overrides: dict[str, Any] = {}
+    if path is not None:
+        try:
+            overrides = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise InputError(str(path), None, f"cannot read policy file ({error.strerror})") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise InputError(str(path), None, f"not a TOML policy file ({error})") from None
+    return make_policy(loader.load().policy, overrides)
+
+
+@app.command()
+def assess(
+    input_path: Annotated[str, typer.Argument(metavar="INPUT", help="FHIR R4 Bundle (JSON), or - for stdin.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date YYYY-MM-DD (default: today).")] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
+    policy_file: Annotated[Path | None, typer.Option("--policy", help="TOML file overriding site policy.")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE instead of stdout.")] = None,
+) -> None:
+    """Assess one patient: diagnosis, work-up, treatment, dose, safety and monitoring, each cited."""
+
+    def run() -> None:
+        from igcds import engine
+        from igcds.fhir import read
+        from igcds.knowledge import loader
+
+        day = _parse_as_of(as_of)
+        policy = load_policy(policy_file)
+        kb = loader.load()
+        bundle = read.parse_json(_read_input(input_path), input_path)
+        record = read.read_bundle(bundle, day, kb)
+        assessment = engine.assess(record, day, policy, kb)
+        if output_format is OutputFormat.json:
+            from igcds.report import json_contract as renderer
+        else:
+            from igcds.report import text as renderer  # type: ignore[no-redef]
+        rendered = renderer.render(assessment, kb)
+        if output is None:
+            sys.stdout.write(rendered)
+        else:
+            output.write_text(rendered, encoding="utf-8")
+
+    guarded(run)
+
+
+@app.command()
+def knowledge() -> None:
+    """Check the whole knowledge base (schemas, unique ids, citations resolve) and summarise it."""
+
+    def run() -> None:
+        from igcds.knowledge import loader
+
+        kb = loader.load()
+        typer.echo(f"knowledge base {kb.version}: consistent")
+        typer.echo(
+            f"  {len(kb.recommendations)} recommendations, {len(kb.references)} references, "
+            f"{len(kb.divergences)} recorded divergences from the source documents"
+        )
+        typer.echo(
+            f"  {len(kb.conditions)} condition sets, {len(kb.infections)} infection classes, "
+            f"{len(kb.medications)} medication sets, {len(kb.reference_ranges.bands)} reference-range bands, "
+            f"{len(kb.policy.keys)} policy keys"
+        )
+
+    guarded(run)
+
+
+def main() -> None:
+    app()

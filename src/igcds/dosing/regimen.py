@@ -1,0 +1,111 @@
+"""Which regimen (mg/kg every N days) applies: the starting regimen, the patient's current one, or
+an escalation of it. Every figure comes from site policy, whose defaults cite their sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from igcds.domain.record import Route
+from igcds.knowledge.loader import KnowledgeBase
+from igcds.knowledge.policy import Policy
+
+FOUR_WEEKS_DAYS = 28
+SC_DEFAULT_INTERVAL_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Regimen:
+    route: Route
+    mg_per_kg: float
+    interval_days: int
+    basis: str
+    citations: tuple[str, ...]
+
+    @property
+    def per_four_weeks_mg_per_kg(self) -> float:
+        return self.mg_per_kg * FOUR_WEEKS_DAYS / self.interval_days
+
+
+def _citations(kb: KnowledgeBase, *keys: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c for key in keys for c in kb.policy.keys[key].citations))
+
+
+def starting(route: Route, policy: Policy, kb: KnowledgeBase) -> Regimen:
+    if route == "SC":
+        return Regimen(
+            "SC", policy.scig_start_mg_per_kg_week, SC_DEFAULT_INTERVAL_DAYS,
+            f"SCIG starting dose {policy.scig_start_mg_per_kg_week:g} mg/kg weekly",
+            _citations(kb, "scig_start_mg_per_kg_week"),
+        )
+    interval = policy.ivig_interval_weeks * 7
+    return Regimen(
+        "IV", policy.ivig_start_mg_per_kg, interval,
+        f"IVIG starting dose {policy.ivig_start_mg_per_kg:g} mg/kg every {policy.ivig_interval_weeks} weeks",
+        _citations(kb, "ivig_start_mg_per_kg", "ivig_interval_weeks"),
+    )
+
+
+def current(
+    route: Route,
+    dose_g: float | None,
+    dose_mg_per_kg: float | None,
+    interval_days: int | None,
+    weight_kg: float,
+    policy: Policy,
+) -> Regimen | None:
+    """The regimen the patient is on, from the last recorded dose (grams are read per kg of the
+    dosing weight, so continuing reproduces the same grams); None when no dose is recorded."""
+    if dose_mg_per_kg is None and dose_g is None:
+        return None
+    mg_per_kg = dose_mg_per_kg if dose_mg_per_kg is not None else (dose_g or 0) * 1000 / weight_kg
+    if interval_days is None:
+        interval = SC_DEFAULT_INTERVAL_DAYS if route == "SC" else policy.ivig_interval_weeks * 7
+        when = f"interval not recorded, taken as {interval} days"
+    else:
+        interval = interval_days
+        when = f"every {interval} days between the last two administrations"
+    recorded = f"{dose_g:g} g" if dose_g is not None else f"{mg_per_kg:g} mg/kg"
+    return Regimen(route, mg_per_kg, interval, f"current dose {recorded} ({when})", ())
+
+
+def ceiling_mg_per_kg(interval_days: int, policy: Policy) -> float:
+    return policy.max_mg_per_kg_4wk * interval_days / FOUR_WEEKS_DAYS
+
+
+def escalated(
+    regimen: Regimen,
+    policy: Policy,
+    kb: KnowledgeBase,
+    trough_mg_dl: float | None,
+) -> Regimen:
+    """Raise the dose: by the population trough model when a trough below target is known
+    (expected rise per +100 mg/kg/month, Berger 2013), otherwise by the policy step; never above
+    the ceiling."""
+    scale = regimen.interval_days / FOUR_WEEKS_DAYS
+    target = policy.trough_target_mg_dl
+    if trough_mg_dl is not None and trough_mg_dl < target:
+        slope = (
+            policy.trough_slope_sc_mg_dl_per_100mg_kg_month if regimen.route == "SC"
+            else policy.trough_slope_iv_mg_dl_per_100mg_kg_month
+        )
+        increase = (target - trough_mg_dl) / slope * 100 * scale
+        how = (
+            f"population trough model: +{slope:g} mg/dL per +100 mg/kg per month; trough "
+            f"{trough_mg_dl:g} -> target {target:g} mg/dL (individual response varies: recheck the trough)"
+        )
+        keys: tuple[str, ...] = (
+            "trough_slope_sc_mg_dl_per_100mg_kg_month" if regimen.route == "SC"
+            else "trough_slope_iv_mg_dl_per_100mg_kg_month", "trough_target_mg_dl",
+        )
+    else:
+        increase = policy.escalation_step_mg_per_kg_4wk * scale
+        how = f"step of {policy.escalation_step_mg_per_kg_4wk:g} mg/kg per 4 weeks for breakthrough infections"
+        keys = ("escalation_step_mg_per_kg_4wk",)
+    ceiling = ceiling_mg_per_kg(regimen.interval_days, policy)
+    proposed = min(regimen.mg_per_kg + increase, ceiling)
+    capped = " (capped at the ceiling)" if proposed == ceiling else ""
+    basis = f"{regimen.basis}; raised by {how}{capped}"
+    return Regimen(
+        regimen.route, proposed, regimen.interval_days, basis,
+        _citations(kb, *keys, "max_mg_per_kg_4wk"),
+    )

@@ -1,0 +1,73 @@
+"""Dosing weight: actual, ideal (Devine) and adjusted = IBW + 0.4 x (actual - IBW), as the
+Australian NBA BloodSTAR calculator defines them (evidence-hyper-igm-and-igrt.md §7)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from igcds.knowledge.policy import Policy
+
+CM_PER_INCH = 2.54
+DEVINE_BASE_KG = {"male": 50.0, "female": 45.5}
+DEVINE_KG_PER_INCH_OVER_5_FEET = 2.3
+ADJUSTMENT_FRACTION = 0.4
+# NBA exclusions from adjusted weight: age < 18, height < 152 cm (5 feet), pregnancy.
+NBA_ADULT_AGE_YEARS = 18
+NBA_MIN_HEIGHT_CM = 152
+
+
+@dataclass(frozen=True, slots=True)
+class DosingWeight:
+    kg: float
+    basis: Literal["actual", "adjusted", "ideal"]
+    note: str
+
+
+class WeightUnavailable(ValueError):
+    """The policy needs a fact the record lacks (height, sex); the message says which."""
+
+
+def ideal_body_weight_kg(height_cm: float, sex: str) -> float:
+    if sex not in DEVINE_BASE_KG:
+        raise WeightUnavailable("sex male or female is needed for ideal body weight (Devine)")
+    inches_over_five_feet = height_cm / CM_PER_INCH - 60
+    return DEVINE_BASE_KG[sex] + DEVINE_KG_PER_INCH_OVER_5_FEET * inches_over_five_feet
+
+
+def adjusted_body_weight_kg(actual_kg: float, ideal_kg: float) -> float:
+    return ideal_kg + ADJUSTMENT_FRACTION * (actual_kg - ideal_kg)
+
+
+def dosing_weight(
+    actual_kg: float,
+    height_cm: float | None,
+    sex: str,
+    age_years: float | None,
+    pregnant: bool,
+    policy: Policy,
+) -> DosingWeight:
+    if policy.dosing_weight == "actual":
+        return DosingWeight(actual_kg, "actual", "actual body weight (site policy)")
+    if height_cm is None:
+        raise WeightUnavailable(f"height is needed for the '{policy.dosing_weight}' dosing-weight policy")
+    ideal = ideal_body_weight_kg(height_cm, sex)
+    adjusted = adjusted_body_weight_kg(actual_kg, ideal)
+    if policy.dosing_weight == "adjusted-if-obese":
+        bmi = actual_kg / (height_cm / 100) ** 2
+        if bmi >= policy.obesity_bmi:
+            return DosingWeight(adjusted, "adjusted", f"adjusted body weight: BMI {bmi:.1f} >= {policy.obesity_bmi:g}")
+        return DosingWeight(actual_kg, "actual", f"actual body weight: BMI {bmi:.1f} < {policy.obesity_bmi:g}")
+    # australia-nba: adjusted by default, actual in the NBA's exclusions.
+    if age_years is None:
+        raise WeightUnavailable("age is needed for the 'australia-nba' dosing-weight policy")
+    exclusions = [
+        ("age under 18", age_years < NBA_ADULT_AGE_YEARS),
+        ("height under 152 cm", height_cm < NBA_MIN_HEIGHT_CM),
+        ("pregnancy", pregnant),
+        ("actual weight below adjusted weight", actual_kg < adjusted),
+    ]
+    applying = [name for name, applies in exclusions if applies]
+    if applying:
+        return DosingWeight(actual_kg, "actual", f"actual body weight (NBA exclusion: {', '.join(applying)})")
+    return DosingWeight(adjusted, "adjusted", "adjusted body weight (NBA rule)")

@@ -1,0 +1,1 @@
+"""FHIR R4 JSON -> domain. The only package that knows FHIR shapes."""

@@ -1,0 +1,216 @@
+"""Load the packaged knowledge base once, validate every file against its schema and cross-check
+the whole: unique ids, every citation resolving in the bibliography, every divergence and
+recommendation reference resolving, reference-range bands contiguous. Any failure raises
+KnowledgeError naming the file and the problem."""
+
+from __future__ import annotations
+
+import hashlib
+import string
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from igcds.domain.errors import KnowledgeError
+from igcds.knowledge import schema
+from igcds.knowledge.valuesets import (
+    CVX,
+    RXNORM,
+    CodeMatcher,
+    InfectionMatcher,
+    NameMatcher,
+    code_matcher,
+    name_matcher,
+)
+
+DATA_FILES = (
+    "bibliography.yaml",
+    "recommendations.yaml",
+    "divergences.yaml",
+    "valuesets.yaml",
+    "reference_ranges.yaml",
+    "policy.yaml",
+)
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    version: str
+    disclaimer: str
+    references: dict[str, schema.Reference]
+    recommendations: dict[str, schema.RecommendationEntry]
+    divergences: dict[str, schema.Divergence]
+    valuesets: schema.ValueSets
+    reference_ranges: schema.ReferenceRanges
+    policy: schema.PolicyFile
+    conditions: dict[str, CodeMatcher]
+    infections: tuple[InfectionMatcher, ...]
+    medications: dict[str, NameMatcher]
+    live_vaccines: NameMatcher
+    gene_by_hgnc: dict[str, str]
+    analyte_by_loinc: dict[str, str]
+
+    def recommendation(self, rec_id: str) -> schema.RecommendationEntry:
+        try:
+            return self.recommendations[rec_id]
+        except KeyError:
+            raise KnowledgeError(f"recommendations.yaml: no recommendation {rec_id!r}") from None
+
+
+def _read(name: str) -> tuple[Any, bytes]:
+    raw = resources.files("igcds.knowledge").joinpath("data", name).read_bytes()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(raw, Loader=loader), raw  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as error:
+        raise KnowledgeError(f"{name}: not valid YAML: {error}") from None
+
+
+def _validate(name: str, model: type[Model], data: Any) -> Model:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise KnowledgeError(
+            f"{name}: {where}: {first['msg']} ({error.error_count()} error(s))"
+        ) from None
+
+
+def _unique(name: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for identifier in ids:
+        if identifier in seen:
+            raise KnowledgeError(f"{name}: duplicate id {identifier!r}")
+        seen.add(identifier)
+
+
+def _resolve(name: str, owner: str, cited: list[str], known: dict[str, Any]) -> None:
+    for citation in cited:
+        if citation not in known:
+            raise KnowledgeError(f"{name}: {owner} cites {citation!r}, which does not resolve")
+
+
+def _template_fields(template: str) -> list[str]:
+    return [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+
+
+def _check_bands(ranges: schema.ReferenceRanges) -> None:
+    expected_start = 0
+    for band in ranges.bands:
+        if band.min_age_months != expected_start:
+            raise KnowledgeError(
+                f"reference_ranges.yaml: band starting at {band.min_age_months} months leaves a gap "
+                f"or overlap (expected {expected_start})"
+            )
+        for analyte in ("igm", "igg", "iga"):
+            low, high = getattr(band, analyte)
+            if not 0 <= low < high:
+                raise KnowledgeError(f"reference_ranges.yaml: {analyte} range {low}-{high} invalid")
+        if band.max_age_months is None:
+            break
+        expected_start = band.max_age_months
+    if ranges.bands[-1].max_age_months is not None:
+        raise KnowledgeError("reference_ranges.yaml: the last band must be open (max_age_months: null)")
+
+
+def _check_policy(policy: schema.PolicyFile, references: dict[str, schema.Reference]) -> None:
+    for key, entry in policy.keys.items():
+        _resolve("policy.yaml", key, entry.citations, references)
+        if entry.choices is not None and entry.default not in entry.choices:
+            raise KnowledgeError(f"policy.yaml: {key} default is not one of its choices")
+        if entry.choices is None:
+            if entry.minimum is None or entry.maximum is None or isinstance(entry.default, str):
+                raise KnowledgeError(f"policy.yaml: {key} needs choices or a numeric range")
+            if not entry.minimum <= float(entry.default) <= entry.maximum:
+                raise KnowledgeError(f"policy.yaml: {key} default is outside its range")
+
+
+def build(files: dict[str, Any], version: str) -> KnowledgeBase:
+    """Validate and cross-check parsed knowledge files (exposed for tests of broken data)."""
+    bibliography = _validate("bibliography.yaml", schema.Bibliography, files["bibliography.yaml"])
+    recs = _validate("recommendations.yaml", schema.Recommendations, files["recommendations.yaml"])
+    divs = _validate("divergences.yaml", schema.Divergences, files["divergences.yaml"])
+    valuesets = _validate("valuesets.yaml", schema.ValueSets, files["valuesets.yaml"])
+    ranges = _validate("reference_ranges.yaml", schema.ReferenceRanges, files["reference_ranges.yaml"])
+    policy = _validate("policy.yaml", schema.PolicyFile, files["policy.yaml"])
+
+    _unique("bibliography.yaml", [r.id for r in bibliography.references])
+    _unique("recommendations.yaml", [r.id for r in recs.recommendations])
+    _unique("divergences.yaml", [d.id for d in divs.divergences])
+    _unique("valuesets.yaml infections", [i.id for i in valuesets.infections])
+    references = {r.id: r for r in bibliography.references}
+    recommendations = {r.id: r for r in recs.recommendations}
+    divergences = {d.id: d for d in divs.divergences}
+
+    for rec in recs.recommendations:
+        _resolve("recommendations.yaml", rec.id, rec.citations, references)
+        _resolve("recommendations.yaml", rec.id, rec.source_divergence, divergences)
+        try:
+            _template_fields(rec.rationale)
+        except ValueError as error:
+            raise KnowledgeError(f"recommendations.yaml: {rec.id} rationale: {error}") from None
+    for div in divs.divergences:
+        _resolve("divergences.yaml", div.id, div.citations, references)
+        _resolve("divergences.yaml", div.id, div.recommendations, recommendations)
+        if not div.citations and div.finding != "unverified":
+            raise KnowledgeError(f"divergences.yaml: {div.id} corrects a claim without a citation")
+    _resolve("reference_ranges.yaml", "citation", [ranges.citation], references)
+    _check_bands(ranges)
+    _check_policy(policy, references)
+
+    analyte_by_loinc: dict[str, str] = {}
+    for analyte, observation_set in valuesets.observations.items():
+        for code in observation_set.codes:
+            if code in analyte_by_loinc:
+                raise KnowledgeError(f"valuesets.yaml: LOINC {code} is in two observation sets")
+            analyte_by_loinc[code] = analyte
+
+    return KnowledgeBase(
+        version=version,
+        disclaimer=recs.disclaimer,
+        references=references,
+        recommendations=recommendations,
+        divergences=divergences,
+        valuesets=valuesets,
+        reference_ranges=ranges,
+        policy=policy,
+        conditions={
+            name: code_matcher(name, s.label, s.icd10cm, s.snomed)
+            for name, s in valuesets.conditions.items()
+        },
+        infections=tuple(
+            InfectionMatcher(code_matcher(i.id, i.label, i.icd10cm, i.snomed), i)
+            for i in valuesets.infections
+        ),
+        medications={
+            name: name_matcher(name, s.label, RXNORM, s.rxnorm, s.names)
+            for name, s in valuesets.medications.items()
+        },
+        live_vaccines=name_matcher(
+            "live_vaccines",
+            "live vaccine",
+            CVX,
+            valuesets.vaccines.live_cvx.codes,
+            valuesets.vaccines.live_names.names,
+        ),
+        gene_by_hgnc={hgnc: symbol for symbol, hgnc in valuesets.genes.items()},
+        analyte_by_loinc=analyte_by_loinc,
+    )
+
+
+@cache
+def load() -> KnowledgeBase:
+    """The packaged knowledge base, loaded and checked once per process."""
+    files: dict[str, Any] = {}
+    digest = hashlib.sha256()
+    for name in DATA_FILES:
+        files[name], raw = _read(name)
+        digest.update(raw)
+    version = f"{files['policy.yaml'].get('version', 'unversioned')}+{digest.hexdigest()[:8]}"
+    return build(files, version)

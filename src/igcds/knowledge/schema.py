@@ -1,0 +1,197 @@
+"""Schemas of the knowledge files. Unknown keys are errors (`extra="forbid"`), so a typo in a data
+file fails loudly at load time instead of being ignored."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- bibliography --------------------------------------------------------------------------------
+
+
+class Reference(Strict):
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    authors: str | None
+    title: str
+    journal: str | None = None
+    year: int | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    url: str
+    verification: Literal["verified", "verified-secondary", "partial"]
+    verified_content: str
+    unverified_fields: list[str] = []
+    dossier: str
+
+
+class Bibliography(Strict):
+    references: list[Reference]
+
+
+# --- recommendations and divergences -------------------------------------------------------------
+
+
+class RecommendationEntry(Strict):
+    id: str = Field(pattern=r"^[A-Z]+(-[A-Z0-9]+)+$")
+    code: str = Field(pattern=r"^[a-z]+\.[a-z0-9-]+$")
+    pathway: Literal["hyper-igm", "igm-deficiency", "igrt", "workup"]
+    priority: Literal["routine", "urgent", "critical"]
+    title: str = Field(max_length=80)
+    statement: str
+    rationale: str
+    strength: Literal["strong", "weak", "consensus"]
+    evidence_quality: Literal["high", "moderate", "low", "very-low"]
+    grade_note: str | None = None
+    citations: list[str] = Field(min_length=1)
+    source_divergence: list[str] = []
+
+
+class Recommendations(Strict):
+    disclaimer: str
+    recommendations: list[RecommendationEntry]
+
+
+class Divergence(Strict):
+    id: str = Field(pattern=r"^div-[a-z0-9-]+$")
+    source_document: Literal["igm-deficiency", "hyper-igm"]
+    claim: str
+    finding: Literal["unverified", "not-supported", "partial", "corrected"]
+    igcds_position: str
+    citations: list[str] = []
+    recommendations: list[str] = []
+
+
+class Divergences(Strict):
+    divergences: list[Divergence]
+
+
+# --- value sets ------------------------------------------------------------------------------------
+
+
+class ObservationSet(Strict):
+    codes: list[str] = Field(min_length=1)
+    source: str
+
+
+class VariantProfile(Strict):
+    code: str
+    present_answers: list[str]
+    gene_component: str
+    gene_system: str
+    significance_component: str
+    excluded_significance_answers: list[str]
+    zygosity_component: str | None = None
+    heterozygous_answers: list[str] = []
+
+
+class ConditionSet(Strict):
+    label: str
+    icd10cm: list[str] = []
+    snomed: list[str] = []
+    source: str
+
+
+class InfectionClass(Strict):
+    id: str
+    label: str
+    icd10cm: list[str] = []
+    snomed: list[str] = []
+    severity: Literal["non-severe", "severe", "life-threatening"]
+    bacterial: bool | None
+    opportunistic: bool = False
+    source: str
+
+
+class MedicationSet(Strict):
+    label: str
+    rxnorm: list[str] = []
+    names: list[str] = []
+    source: str
+
+
+class CodeSet(Strict):
+    codes: list[str]
+    source: str
+
+
+class NameSet(Strict):
+    names: list[str]
+    source: str
+
+
+class VaccineSets(Strict):
+    live_cvx: CodeSet
+    live_names: NameSet
+
+
+class RouteSet(Strict):
+    snomed: list[str]
+    text: list[str]
+    source: str
+
+
+class Omitted(Strict):
+    code: str
+    system: str
+    note: str
+
+
+class ValueSets(Strict):
+    version: str
+    observations: dict[str, ObservationSet]
+    variant: VariantProfile
+    genes: dict[str, str]
+    conditions: dict[str, ConditionSet]
+    infections: list[InfectionClass]
+    medications: dict[str, MedicationSet]
+    vaccines: VaccineSets
+    routes: dict[Literal["intravenous", "subcutaneous"], RouteSet]
+    unverified_omitted: list[Omitted] = []
+
+
+# --- reference ranges ------------------------------------------------------------------------------
+
+
+class AgeBand(Strict):
+    min_age_months: int = Field(ge=0)
+    max_age_months: int | None
+    igm: tuple[float, float]
+    igg: tuple[float, float]
+    iga: tuple[float, float]
+
+
+class ReferenceRanges(Strict):
+    version: str
+    name: str
+    citation: str
+    unit: Literal["mg/dL"]
+    note: str
+    bands: list[AgeBand] = Field(min_length=1)
+
+
+# --- site policy -----------------------------------------------------------------------------------
+
+
+class PolicyKey(Strict):
+    default: str | int | float
+    choices: list[str] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    description: str
+    basis: str
+    citations: list[str]
+
+
+class PolicyFile(Strict):
+    version: str
+    keys: dict[str, PolicyKey]

@@ -1,0 +1,1 @@
+"""Assessment -> JSON (the public contract) and terminal text."""

@@ -1,0 +1,96 @@
+"""The Assessment as the stable JSON contract `igcds.assessment/1` (DESIGN.md §5). Keys are only
+ever added, never renamed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from igcds import __version__
+from igcds.domain.assessment import Assessment
+from igcds.knowledge.loader import KnowledgeBase
+from igcds.knowledge.schema import Reference
+
+SCHEMA = "igcds.assessment/1"
+
+
+def format_reference(ref: Reference) -> str:
+    """Vancouver-like one-line citation from the verified fields only."""
+    parts = [ref.authors or "", ref.title]
+    source = ref.journal or ""
+    if ref.year:
+        source = f"{source} {ref.year}".strip()
+    if ref.volume:
+        source += f";{ref.volume}"
+        if ref.issue:
+            source += f"({ref.issue})"
+    if ref.pages:
+        source += f":{ref.pages}"
+    parts.append(source)
+    if ref.doi:
+        parts.append(f"doi:{ref.doi}")
+    if ref.pmid:
+        parts.append(f"PMID {ref.pmid}")
+    return ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip()) + "."
+
+
+def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
+    dx = assessment.diagnosis
+    cited = dict.fromkeys(c for r in assessment.recommendations for c in r.citations)
+    if assessment.dose:
+        cited.update(dict.fromkeys(assessment.dose.citations))
+    return {
+        "schema": SCHEMA,
+        "igcds_version": __version__,
+        "knowledge_version": assessment.knowledge_version,
+        "as_of": assessment.as_of.isoformat(),
+        "patient": asdict(assessment.patient),
+        "diagnosis": {
+            "code": dx.code,
+            "genotype": dx.genotype,
+            "source": dx.source,
+            "specific_antibody_response": dx.specific_antibody_response,
+            "label": dx.label,
+            "suspected_cd40l_deficiency": dx.suspected_cd40l_deficiency,
+            "criteria": [
+                {"name": c.name, "met": c.met, "evidence": list(c.evidence)} for c in dx.criteria
+            ],
+        },
+        "recommendations": [
+            {
+                "code": r.code,
+                "id": r.id,
+                "priority": r.priority,
+                "title": r.title,
+                "text": r.text,
+                "rationale": r.rationale,
+                "strength": r.strength,
+                "evidence_quality": r.evidence_quality,
+                "citations": list(r.citations),
+                "evidence": list(r.evidence),
+                "source_divergence": list(r.source_divergence),
+            }
+            for r in assessment.recommendations
+        ],
+        "dose": _dose(assessment),
+        "data_gaps": [asdict(g) for g in assessment.data_gaps],
+        "warnings": list(assessment.warnings),
+        "references": [
+            {"id": ref_id, "citation": format_reference(kb.references[ref_id]), "url": kb.references[ref_id].url}
+            for ref_id in cited
+        ],
+        "disclaimer": assessment.disclaimer,
+    }
+
+
+def _dose(assessment: Assessment) -> dict[str, Any] | None:
+    if assessment.dose is None:
+        return None
+    dose = asdict(assessment.dose)
+    dose["citations"] = list(assessment.dose.citations)
+    return dose
+
+
+def render(assessment: Assessment, kb: KnowledgeBase) -> str:
+    return json.dumps(to_dict(assessment, kb), indent=2, ensure_ascii=False) + "\n"

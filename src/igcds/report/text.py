@@ -1,0 +1,69 @@
+"""The Assessment for a terminal: plain text, 80 columns, critical first."""
+
+from __future__ import annotations
+
+import textwrap
+
+from igcds.domain.assessment import Assessment
+from igcds.knowledge.loader import KnowledgeBase
+from igcds.report.json_contract import format_reference
+
+WIDTH = 80
+MARK = {"critical": "!!!", "urgent": "!! ", "routine": "-  "}
+
+
+def _wrap(text: str, indent: str = "    ") -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
+
+
+def render(assessment: Assessment, kb: KnowledgeBase) -> str:
+    a, dx, p = assessment, assessment.diagnosis, assessment.patient
+    age = f"{p.age_years:.2f} y" if p.age_years is not None else "age unknown"
+    weight = f"{p.weight_kg:g} kg" if p.weight_kg is not None else "weight unknown"
+    lines = [
+        f"igcds assessment — patient {p.id} ({p.sex}, {age}, {weight}) as of {a.as_of.isoformat()}",
+        "",
+        f"DIAGNOSIS  {dx.label}  [{dx.code}; {dx.source}]",
+    ]
+    if dx.genotype:
+        lines.append(f"  genotype: {dx.genotype}")
+    lines.append(f"  specific antibody response: {dx.specific_antibody_response}")
+    for criterion in dx.criteria:
+        if criterion.met:
+            evidence = f" ({', '.join(criterion.evidence)})" if criterion.evidence else ""
+            lines += _wrap(f"[x] {criterion.name}{evidence}", "  ")
+    lines += ["", "RECOMMENDATIONS (critical first)"]
+    for rec in a.recommendations:
+        lines.append(f"{MARK[rec.priority]} [{rec.priority}] {rec.code} ({rec.id}): {rec.title}")
+        lines += _wrap(rec.text)
+        lines += _wrap(f"Why: {rec.rationale}")
+        lines += _wrap(f"Evidence in the record: {', '.join(rec.evidence) or 'none specific'}")
+        lines += _wrap(f"Sources: {', '.join(rec.citations)} ({rec.strength}, {rec.evidence_quality} quality)")
+    if a.dose:
+        d = a.dose
+        lines += ["", "DOSE"]
+        lines += _wrap(
+            f"{d.route} {d.mg_per_kg:g} mg/kg every {d.interval_days} days on {d.dosing_weight_kg:g} kg "
+            f"({d.weight_basis}) = {d.dose_g:g} g; rounded ({d.rounding}) {d.rounded_dose_g:g} g; "
+            f"weekly equivalent {d.weekly_equivalent_mg_per_kg:g} mg/kg.",
+            "  ",
+        )
+        lines += _wrap(f"Basis: {d.basis}. Sources: {', '.join(d.citations) or 'current prescription'}.", "  ")
+    if a.data_gaps:
+        lines += ["", "DATA GAPS"]
+        for gap in a.data_gaps:
+            lines += _wrap(f"- {gap.field}: {gap.effect}", "  ")
+    if a.warnings:
+        lines += ["", "WARNINGS"]
+        for warning in a.warnings:
+            lines += _wrap(f"- {warning}", "  ")
+    cited = dict.fromkeys(c for r in a.recommendations for c in r.citations)
+    if a.dose:
+        cited.update(dict.fromkeys(a.dose.citations))
+    if cited:
+        lines += ["", "REFERENCES"]
+        for ref_id in cited:
+            lines += _wrap(f"[{ref_id}] {format_reference(kb.references[ref_id])}", "  ")
+    lines += ["", f"Knowledge base {a.knowledge_version}."]
+    lines += textwrap.wrap(a.disclaimer, WIDTH)
+    return "\n".join(lines) + "\n"

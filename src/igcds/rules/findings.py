@@ -1,0 +1,48 @@
+"""What a rule returns: which recommendation applies, the facts that fill its rationale, and the
+FHIR references that triggered it. Wording lives in recommendations.yaml, keyed by `rec_id`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from igcds.domain.assessment import Priority
+from igcds.domain.record import LabResult, Route
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rec_id: str
+    values: Mapping[str, str] = field(default_factory=dict)
+    evidence: tuple[str, ...] = ()
+    priority: Priority | None = None
+    """Overrides the recommendation's default priority when the facts make it more pressing."""
+
+
+@dataclass(frozen=True, slots=True)
+class IgrtPlan:
+    """What the treatment rules decided about immunoglobulin, for the dose calculation."""
+
+    intent: Literal["start", "continue", "escalate"]
+    route: Route
+    reason: str
+    trough: LabResult | None = None
+
+
+def refs(items: Iterable[object]) -> tuple[str, ...]:
+    """The `ref` of every item that has one, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for item in items:
+        ref = getattr(item, "ref", None)
+        if isinstance(ref, str):
+            seen.setdefault(ref, None)
+    return tuple(seen)
+
+
+def listing(texts: Iterable[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = [t for t in dict.fromkeys(texts) if t]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

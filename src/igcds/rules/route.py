@@ -1,0 +1,46 @@
+"""Route of immunoglobulin: IV unless a reason for subcutaneous therapy applies (AACI 2005 reasons;
+Orange principle 7: route by patient characteristics)."""
+
+from __future__ import annotations
+
+from igcds.domain.record import Route
+from igcds.rules.context import ClinicalContext
+from igcds.rules.findings import Finding, IgrtPlan
+
+SC_REASON_FACTS = {
+    "poor-venous-access": "poor venous access",
+    "prefers-home-therapy": "prefers home therapy",
+}
+
+
+def sc_reasons(ctx: ClinicalContext) -> list[tuple[str, str]]:
+    """(reason, ref) for choosing the SC route."""
+    reasons = []
+    for code, text in SC_REASON_FACTS.items():
+        fact = ctx.fact(code)
+        if fact is not None and fact[0] is True:
+            reasons.append((text, fact[1]))
+    reasons += [("previous reaction to immune globulin", r.ref) for r in ctx.record.reactions]
+    return reasons
+
+
+def start_route(ctx: ClinicalContext) -> Route:
+    return "SC" if sc_reasons(ctx) else "IV"
+
+
+def findings(ctx: ClinicalContext, plan: IgrtPlan | None) -> list[Finding]:
+    """Consider SCIG for a patient on, or starting, IgRT by a route other than SC."""
+    if plan is None:
+        return []
+    reasons = sc_reasons(ctx)
+    on_iv = plan.intent != "start" and plan.route == "IV"
+    starting_sc = plan.intent == "start" and plan.route == "SC"
+    if not reasons or not (on_iv or starting_sc):
+        return []
+    text = ", ".join(reason for reason, _ in reasons)
+    return [Finding("IGRT-SC-01", {"reasons": text}, tuple(ref for _, ref in reasons))]
+
+
+def current_route(ctx: ClinicalContext) -> Route:
+    """The route of current therapy; IV when the record does not say."""
+    return ctx.igrt.route or "IV"

@@ -1,0 +1,103 @@
+"""Treatment pathway for hyper-IgM syndromes.
+
+IgRT from diagnosis and lifelong (GeneReviews; Orange 2011 principles); escalate on breakthrough
+infections or a trough below the policy target (Orange 2010); never a trial off. CD40L/CD40
+deficiency: HSCT referral (SS43; best before 10 years and before liver disease: Ferrua 2019) and
+G-CSF for neutropenia (SS42)."""
+
+from __future__ import annotations
+
+from igcds.domain.assessment import Diagnosis, Priority
+from igcds.domain.record import LabResult
+from igcds.rules import route
+from igcds.rules.context import ClinicalContext
+from igcds.rules.findings import Finding, IgrtPlan, listing, refs
+
+CD40_PATHWAY = frozenset({"CD40LG", "CD40"})
+
+
+def is_cd40_pathway(dx: Diagnosis) -> bool:
+    """Known CD40L/CD40 deficiency, or suspected: hyper-IgM without a genotype (a male is
+    suspected CD40L-deficient; a female may have CD40 deficiency)."""
+    return dx.code == "hyper-igm-syndrome" and (dx.genotype in CD40_PATHWAY or dx.genotype is None)
+
+
+def cd40_basis(dx: Diagnosis) -> str:
+    if dx.genotype in CD40_PATHWAY:
+        return f"{dx.genotype} deficiency"
+    if dx.suspected_cd40l_deficiency:
+        return "suspected CD40L deficiency (male with hyper-IgM, no genotype yet)"
+    return "possible CD40 or CD40L deficiency (hyper-IgM, no genotype yet)"
+
+
+def _trough_text(trough: LabResult | None) -> str:
+    if trough is None:
+        return "no trough IgG on record"
+    return f"trough IgG {trough.value:g} mg/dL on {trough.effective.isoformat()}"
+
+
+def _igrt(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan]:
+    if not ctx.igrt.on_igrt:
+        genotype = dx.genotype or ("suspected CD40L deficiency" if dx.suspected_cd40l_deficiency else "no genotype yet")
+        plan = IgrtPlan("start", route.start_route(ctx), "hyper-IgM: IgRT from diagnosis")
+        evidence = tuple(ref for c in dx.criteria if c.met for ref in c.evidence)
+        return [Finding("HIGM-IGRT-01", {"genotype_text": genotype}, evidence)], plan
+    current = route.current_route(ctx)
+    trough = ctx.troughs[-1] if ctx.troughs else None
+    target = ctx.policy.trough_target_mg_dl
+    reasons = []
+    evidence: tuple[str, ...] = ()
+    if ctx.has_breakthrough_infections:
+        reasons.append(
+            f"{len(ctx.breakthrough_infections)} infection(s) on IgRT in the last "
+            f"{ctx.policy.breakthrough_window_months} months"
+        )
+        evidence += refs(ctx.breakthrough_infections)
+    if trough is not None and trough.value < target:
+        reasons.append(f"{_trough_text(trough)}, below the target of {target:g} mg/dL")
+        evidence += (trough.ref,)
+    if reasons:
+        plan = IgrtPlan("escalate", current, "; ".join(reasons), trough)
+        return [Finding("HIGM-IGRT-03", {"reason": "; ".join(reasons)}, evidence)], plan
+    values = {"trough_text": _trough_text(trough), "target": f"{target:g} mg/dL"}
+    found = [Finding("HIGM-IGRT-02", values, ctx.igrt.refs + refs([trough]))]
+    return found, IgrtPlan("continue", current, "on target", trough)
+
+
+def _hsct(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
+    if dx.genotype not in CD40_PATHWAY:
+        return []
+    liver = ctx.conditions_in("liver_disease")
+    age = ctx.age_years
+    favourable = age is not None and age < ctx.policy.hsct_preferred_age_years and not liver
+    liver_text = (
+        f"liver disease recorded ({listing(c.text for c in liver)}): higher transplant risk"
+        if liver else "no liver disease recorded"
+    )
+    priority: Priority = "urgent" if favourable else "routine"
+    values = {"age_years": f"{age:.1f}" if age is not None else "unknown", "liver_text": liver_text}
+    evidence = tuple(ref for c in dx.criteria if c.name.startswith("Pathogenic") for ref in c.evidence)
+    return [Finding("HIGM-HSCT-01", values, evidence + tuple(c.ref for c in liver), priority)]
+
+
+def _neutropenia(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
+    if not is_cd40_pathway(dx):
+        return []
+    anc = ctx.latest("neutrophils_absolute")
+    threshold = ctx.policy.neutropenia_anc_thousands_per_ul
+    recorded = ctx.conditions_in("neutropenia")
+    texts, evidence = [], []
+    if anc is not None and anc.value < threshold:
+        texts.append(f"absolute neutrophils {anc.value:g} x10^3/uL on {anc.effective.isoformat()} (< {threshold:g})")
+        evidence.append(anc.ref)
+    if recorded:
+        texts.append("neutropenia recorded")
+        evidence += [c.ref for c in recorded]
+    if not texts:
+        return []
+    return [Finding("HIGM-GCSF-01", {"anc_text": "; ".join(texts)}, tuple(evidence))]
+
+
+def findings(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan]:
+    found, plan = _igrt(ctx, dx)
+    return found + _hsct(ctx, dx) + _neutropenia(ctx, dx), plan

@@ -1,0 +1,28 @@
+"""Live vaccines: contraindicated in hyper-IgM (IDSA 2013 recs 48-49) and in any antibody
+deficiency on IgRT (ACIP: immune globulin blocks the response to measles and varicella vaccines).
+A pending live-vaccine order makes it critical."""
+
+from __future__ import annotations
+
+from igcds.domain.assessment import Diagnosis
+from igcds.rules.context import ClinicalContext
+from igcds.rules.findings import Finding, listing
+
+ANTIBODY_DEFICIENCY_STATES = frozenset(
+    {"selective-igm-deficiency", "possible-selective-igm-deficiency", "other-antibody-deficiency", "secondary-low-igm"}
+)
+
+
+def findings(ctx: ClinicalContext, dx: Diagnosis, igrt_planned: bool) -> list[Finding]:
+    if dx.code == "hyper-igm-syndrome":
+        rec_id = "HIGM-VAX-01"
+    elif dx.code in ANTIBODY_DEFICIENCY_STATES and (ctx.igrt.on_igrt or igrt_planned):
+        rec_id = "IGRT-VAX-01"
+    else:
+        return []
+    orders = ctx.live_vaccine_orders
+    if orders:
+        names = listing(order.names or "live vaccine" for order in orders)
+        text = f"a live vaccine is ordered ({names}): cancel the order"
+        return [Finding(rec_id, {"order_text": text}, tuple(o.ref for o in orders), "critical")]
+    return [Finding(rec_id, {"order_text": "no live-vaccine order on record"})]
