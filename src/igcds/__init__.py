@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from igcds.version import __version__
+
 __all__ = ["Assessment", "PatientRecord", "Policy", "__version__", "assess", "read_bundle"]
 
 if TYPE_CHECKING:

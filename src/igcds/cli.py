@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -37,7 +37,7 @@ state = {"verbose": False}
 Result = TypeVar("Result")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
 
@@ -82,7 +82,7 @@ def _parse_as_of(value: str | None) -> date:
     from igcds.domain.errors import InputError
 
     if value is None:
-        return date.today()  # noqa: TID251 - the CLI is where the clock is read
+        return date.today()  # noqa: DTZ011, TID251 - the CLI is where the clock is read
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from datetime import date
 from string import Formatter
 
-from igcds import __version__
 from igcds.domain.assessment import (
     PRIORITY_ORDER,
     Assessment,
@@ -36,6 +35,7 @@ from igcds.rules import (
 )
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, IgrtPlan
+from igcds.version import __version__
 
 SIGMD_PATHWAY = frozenset({"selective-igm-deficiency", "possible-selective-igm-deficiency"})
 PATHWAY_NOTES = {
@@ -135,7 +135,9 @@ def _data_gaps(ctx: ClinicalContext, dx: Diagnosis, plan: IgrtPlan | None) -> li
         gaps.append(DataGap("IgM", "no reference range for the IgM result (no lab range and no age)"))
     if dx.code in SIGMD_PATHWAY and dx.specific_antibody_response == "unknown":
         gaps.append(
-            DataGap("pneumococcal-response", "specific antibody response unknown: IgRT for impaired response not assessed")
+            DataGap(
+                "pneumococcal-response", "specific antibody response unknown: IgRT for impaired response not assessed"
+            )
         )
     if dx.code == "hyper-igm-syndrome" and ctx.igrt.on_igrt and not ctx.troughs:
         gaps.append(DataGap("trough IgG", "no trough IgG on IgRT: dose adequacy against the target not assessed"))

@@ -33,13 +33,17 @@ def _citations(kb: KnowledgeBase, *keys: str) -> tuple[str, ...]:
 def starting(route: Route, policy: Policy, kb: KnowledgeBase) -> Regimen:
     if route == "SC":
         return Regimen(
-            "SC", policy.scig_start_mg_per_kg_week, SC_DEFAULT_INTERVAL_DAYS,
+            "SC",
+            policy.scig_start_mg_per_kg_week,
+            SC_DEFAULT_INTERVAL_DAYS,
             f"SCIG starting dose {policy.scig_start_mg_per_kg_week:g} mg/kg weekly",
             _citations(kb, "scig_start_mg_per_kg_week"),
         )
     interval = policy.ivig_interval_weeks * 7
     return Regimen(
-        "IV", policy.ivig_start_mg_per_kg, interval,
+        "IV",
+        policy.ivig_start_mg_per_kg,
+        interval,
         f"IVIG starting dose {policy.ivig_start_mg_per_kg:g} mg/kg every {policy.ivig_interval_weeks} weeks",
         _citations(kb, "ivig_start_mg_per_kg", "ivig_interval_weeks"),
     )
@@ -85,7 +89,8 @@ def escalated(
     target = policy.trough_target_mg_dl
     if trough_mg_dl is not None and trough_mg_dl < target:
         slope = (
-            policy.trough_slope_sc_mg_dl_per_100mg_kg_month if regimen.route == "SC"
+            policy.trough_slope_sc_mg_dl_per_100mg_kg_month
+            if regimen.route == "SC"
             else policy.trough_slope_iv_mg_dl_per_100mg_kg_month
         )
         increase = (target - trough_mg_dl) / slope * 100 * scale
@@ -94,8 +99,10 @@ def escalated(
             f"{trough_mg_dl:g} -> target {target:g} mg/dL (individual response varies: recheck the trough)"
         )
         keys: tuple[str, ...] = (
-            "trough_slope_sc_mg_dl_per_100mg_kg_month" if regimen.route == "SC"
-            else "trough_slope_iv_mg_dl_per_100mg_kg_month", "trough_target_mg_dl",
+            "trough_slope_sc_mg_dl_per_100mg_kg_month"
+            if regimen.route == "SC"
+            else "trough_slope_iv_mg_dl_per_100mg_kg_month",
+            "trough_target_mg_dl",
         )
     else:
         increase = policy.escalation_step_mg_per_kg_4wk * scale
@@ -106,6 +113,9 @@ def escalated(
     capped = " (capped at the ceiling)" if proposed == ceiling else ""
     basis = f"{regimen.basis}; raised by {how}{capped}"
     return Regimen(
-        regimen.route, proposed, regimen.interval_days, basis,
+        regimen.route,
+        proposed,
+        regimen.interval_days,
+        basis,
         _citations(kb, *keys, "max_mg_per_kg_4wk"),
     )

@@ -20,15 +20,11 @@ def _status(resource: JsonObject, element: str) -> str | None:
 def read_condition(resource: JsonObject, ref: str, as_of: date) -> Condition | None:
     if _status(resource, "verificationStatus") in NOT_COUNTING_VERIFICATION:
         return None
-    onset = first_date(
-        resource, ref, ("onsetDateTime", "onsetPeriod.start", "recordedDate")
-    )
+    onset = first_date(resource, ref, ("onsetDateTime", "onsetPeriod.start", "recordedDate"))
     if onset is not None and onset > as_of:
         return None
     abated = first_date(resource, ref, ("abatementDateTime", "abatementPeriod.end"))
-    active = _status(resource, "clinicalStatus") not in INACTIVE_CLINICAL and (
-        abated is None or abated > as_of
-    )
+    active = _status(resource, "clinicalStatus") not in INACTIVE_CLINICAL and (abated is None or abated > as_of)
     return Condition(
         codings=codings(resource.get("code")),
         text=concept_text(resource.get("code")),

@@ -86,9 +86,7 @@ def _route(dosages: list[JsonObject], kb: KnowledgeBase) -> Route | None:
     return None
 
 
-def _immune_globulin_dose(
-    dosages: list[JsonObject], ref: str
-) -> tuple[float | None, float | None]:
+def _immune_globulin_dose(dosages: list[JsonObject], ref: str) -> tuple[float | None, float | None]:
     for index, dosage in enumerate(dosages):
         raw = _dose_quantity(dosage)
         if raw is None:

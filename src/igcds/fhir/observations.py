@@ -60,9 +60,7 @@ class ObservationReader:
                 return
         self._measurement(resource, ref, analyte, when, loinc)
 
-    def _measurement(
-        self, resource: JsonObject, ref: str, analyte: str, when: date, loinc: list[str]
-    ) -> None:
+    def _measurement(self, resource: JsonObject, ref: str, analyte: str, when: date, loinc: list[str]) -> None:
         if analyte == "lymphocyte_subsets":
             # Only the fact that subsets were measured is used.
             self.labs.append(LabResult(analyte, 0.0, when, ref, loinc=loinc[0]))
@@ -73,7 +71,8 @@ class ObservationReader:
         if analyte == "ige":
             if unit not in units.IGE_UNITS:
                 raise InputError(
-                    ref, "valueQuantity.unit",
+                    ref,
+                    "valueQuantity.unit",
                     f"unknown unit {unit!r} for IgE (expected one of {', '.join(sorted(units.IGE_UNITS))})",
                 )
             self.labs.append(LabResult(analyte, value, when, ref, comparator, loinc=loinc[0]))
@@ -132,7 +131,8 @@ class ObservationReader:
             answer = next((a for a in answers if a in ANTIBODY_RESPONSES), None)
             if answer is None:
                 raise InputError(
-                    ref, "valueCodeableConcept",
+                    ref,
+                    "valueCodeableConcept",
                     "pneumococcal-response must be 'adequate' or 'impaired' (system urn:igcds:fact)",
                 )
             self.facts.append(Fact(code, answer, when, ref))

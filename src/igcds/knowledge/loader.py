@@ -77,9 +77,7 @@ def _validate(name: str, model: type[Model], data: Any) -> Model:
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        raise KnowledgeError(
-            f"{name}: {where}: {first['msg']} ({error.error_count()} error(s))"
-        ) from None
+        raise KnowledgeError(f"{name}: {where}: {first['msg']} ({error.error_count()} error(s))") from None
 
 
 def _unique(name: str, ids: list[str]) -> None:
@@ -180,17 +178,12 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         valuesets=valuesets,
         reference_ranges=ranges,
         policy=policy,
-        conditions={
-            name: code_matcher(name, s.label, s.icd10cm, s.snomed)
-            for name, s in valuesets.conditions.items()
-        },
+        conditions={name: code_matcher(name, s.label, s.icd10cm, s.snomed) for name, s in valuesets.conditions.items()},
         infections=tuple(
-            InfectionMatcher(code_matcher(i.id, i.label, i.icd10cm, i.snomed), i)
-            for i in valuesets.infections
+            InfectionMatcher(code_matcher(i.id, i.label, i.icd10cm, i.snomed), i) for i in valuesets.infections
         ),
         medications={
-            name: name_matcher(name, s.label, RXNORM, s.rxnorm, s.names)
-            for name, s in valuesets.medications.items()
+            name: name_matcher(name, s.label, RXNORM, s.rxnorm, s.names) for name, s in valuesets.medications.items()
         },
         live_vaccines=name_matcher(
             "live_vaccines",

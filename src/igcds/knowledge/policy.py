@@ -53,7 +53,8 @@ def _coerce(key: str, entry: schema.PolicyKey, value: object) -> object:
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PolicyError(key, f"{value!r} is not a number")
-    assert entry.minimum is not None and entry.maximum is not None  # checked at load time
+    assert entry.minimum is not None  # ranges are checked at load time
+    assert entry.maximum is not None
     if not entry.minimum <= value <= entry.maximum:
         raise PolicyError(key, f"{value} is outside {entry.minimum:g}-{entry.maximum:g}")
     if POLICY_FIELDS[key].type == "int":
@@ -69,10 +70,7 @@ def make_policy(definition: schema.PolicyFile, overrides: Mapping[str, object] |
     unknown = sorted(set(overrides) - set(definition.keys))
     if unknown:
         raise PolicyError(unknown[0], "unknown policy key")
-    values = {
-        key: _coerce(key, entry, overrides.get(key, entry.default))
-        for key, entry in definition.keys.items()
-    }
+    values = {key: _coerce(key, entry, overrides.get(key, entry.default)) for key, entry in definition.keys.items()}
     missing = set(POLICY_FIELDS) - set(values)
     if missing:  # a code/data mismatch, caught by the knowledge tests
         raise PolicyError(sorted(missing)[0], "no default in policy.yaml")

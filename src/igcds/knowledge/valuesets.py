@@ -76,9 +76,7 @@ def code_matcher(name: str, label: str, icd10cm: Iterable[str], snomed: Iterable
     )
 
 
-def name_matcher(
-    name: str, label: str, system: str, codes: Iterable[str], names: Iterable[str]
-) -> NameMatcher:
+def name_matcher(name: str, label: str, system: str, codes: Iterable[str], names: Iterable[str]) -> NameMatcher:
     return NameMatcher(
         name=name,
         label=label,

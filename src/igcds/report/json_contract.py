@@ -7,10 +7,10 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from igcds import __version__
 from igcds.domain.assessment import Assessment
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.schema import Reference
+from igcds.version import __version__
 
 SCHEMA = "igcds.assessment/1"
 
@@ -53,9 +53,7 @@ def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
             "specific_antibody_response": dx.specific_antibody_response,
             "label": dx.label,
             "suspected_cd40l_deficiency": dx.suspected_cd40l_deficiency,
-            "criteria": [
-                {"name": c.name, "met": c.met, "evidence": list(c.evidence)} for c in dx.criteria
-            ],
+            "criteria": [{"name": c.name, "met": c.met, "evidence": list(c.evidence)} for c in dx.criteria],
         },
         "recommendations": [
             {

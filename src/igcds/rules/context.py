@@ -148,15 +148,12 @@ class ClinicalContext:
 
     def conditions_in(self, set_name: str, active_only: bool = True) -> list[Condition]:
         matcher = self.kb.conditions[set_name]
-        return [
-            c for c in self.record.conditions if (c.active or not active_only) and matcher.matches(c.codings)
-        ]
+        return [c for c in self.record.conditions if (c.active or not active_only) and matcher.matches(c.codings)]
 
     def medications_in(self, set_name: str, active_only: bool = True) -> list[MedicationUse]:
         matcher = self.kb.medications[set_name]
         return [
-            m for m in self.record.medications
-            if (m.active or not active_only) and matcher.matches(m.codings, m.names)
+            m for m in self.record.medications if (m.active or not active_only) and matcher.matches(m.codings, m.names)
         ]
 
     @cached_property
@@ -198,7 +195,8 @@ class ClinicalContext:
         if len(same_route) < 2:
             return None
         last, previous = same_route[-1].start, same_route[-2].start
-        assert last is not None and previous is not None
+        if last is None or previous is None:
+            return None
         return (last - previous).days or None
 
     @cached_property
@@ -242,7 +240,8 @@ class ClinicalContext:
         """Infections that count toward a pattern (not known to be non-bacterial) in the window of
         `months` ending at as_of, optionally only from `since` on."""
         return [
-            e for e in self.infections
+            e
+            for e in self.infections
             if within_months(e.onset, self.as_of, months)
             and e.infection.bacterial is not False
             and (since is None or e.onset >= since)
@@ -279,7 +278,8 @@ class ClinicalContext:
             if months_before(course.until, self.policy.prophylaxis_failure_min_months) < course.since:
                 continue
             during = [
-                e for e in self.infections
+                e
+                for e in self.infections
                 if course.since <= e.onset <= course.until and e.infection.bacterial is not False
             ]
             if len(during) >= self.policy.prophylaxis_failure_count:

@@ -85,7 +85,7 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
     low_igm_twice = igm_low and len(ctx.low_igm_results) >= 2
     lab_higm_pattern = igg_low and iga_low and igm_not_low
 
-    criteria = (
+    criteria: tuple[Criterion, ...] = (
         Criterion("IgM below the age-specific lower limit (latest result)", igm_low, _refs(igm)),
         Criterion("IgM low on at least two occasions", low_igm_twice, tuple(r.ref for r in ctx.low_igm_results)),
         Criterion("IgG below the lower limit (last result before IgRT)", igg_low, _refs(igg)),

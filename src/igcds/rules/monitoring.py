@@ -16,8 +16,7 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     # IgRT is lifelong in hyper-IgM: troughs are monitored from the first infusion on.
     trough = ctx.troughs[-1] if ctx.troughs else None
     text = (
-        f"last trough {trough.value:g} mg/dL on {trough.effective.isoformat()}" if trough
-        else "no trough IgG on record"
+        f"last trough {trough.value:g} mg/dL on {trough.effective.isoformat()}" if trough else "no trough IgG on record"
     )
     target = f"{ctx.policy.trough_target_mg_dl:g} mg/dL"
     found.append(

@@ -52,5 +52,7 @@ def findings(ctx: ClinicalContext) -> list[Finding]:
             found.append(Finding(rec_id, {"factors": listing(texts)}, tuple(evidence)))
     if ctx.record.reactions:
         texts = [f"{r.text} ({r.when.isoformat()})" if r.when else r.text for r in ctx.record.reactions]
-        found.append(Finding("IGRT-RXN-01", {"reactions": "; ".join(texts)}, tuple(r.ref for r in ctx.record.reactions)))
+        found.append(
+            Finding("IGRT-RXN-01", {"reactions": "; ".join(texts)}, tuple(r.ref for r in ctx.record.reactions))
+        )
     return found

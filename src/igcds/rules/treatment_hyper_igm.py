@@ -40,8 +40,8 @@ def _igrt(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan]
     if not ctx.igrt.on_igrt:
         genotype = dx.genotype or ("suspected CD40L deficiency" if dx.suspected_cd40l_deficiency else "no genotype yet")
         plan = IgrtPlan("start", route.start_route(ctx), "hyper-IgM: IgRT from diagnosis")
-        evidence = tuple(ref for c in dx.criteria if c.met for ref in c.evidence)
-        return [Finding("HIGM-IGRT-01", {"genotype_text": genotype}, evidence)], plan
+        diagnostic = tuple(ref for c in dx.criteria if c.met for ref in c.evidence)
+        return [Finding("HIGM-IGRT-01", {"genotype_text": genotype}, diagnostic)], plan
     current = route.current_route(ctx)
     trough = ctx.troughs[-1] if ctx.troughs else None
     target = ctx.policy.trough_target_mg_dl
@@ -72,7 +72,8 @@ def _hsct(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     favourable = age is not None and age < ctx.policy.hsct_preferred_age_years and not liver
     liver_text = (
         f"liver disease recorded ({listing(c.text for c in liver)}): higher transplant risk"
-        if liver else "no liver disease recorded"
+        if liver
+        else "no liver disease recorded"
     )
     priority: Priority = "urgent" if favourable else "routine"
     values = {"age_years": f"{age:.1f}" if age is not None else "unknown", "liver_text": liver_text}

@@ -34,7 +34,8 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         )
     if dx.code in LOW_IGM_STATES:
         missing = [
-            name for name, result in (("IgG", ctx.igg_for_diagnosis), ("IgA", ctx.latest("iga")), ("IgE", ctx.latest("ige")))
+            name
+            for name, result in (("IgG", ctx.igg_for_diagnosis), ("IgA", ctx.latest("iga")), ("IgE", ctx.latest("ige")))
             if result is None
         ]
         if "IgG" in missing or "IgA" in missing:
@@ -53,14 +54,13 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         found.append(Finding("WU-LYM-01"))
     secondary = secondary_cause_refs(ctx)
     if dx.code == "secondary-low-igm":
-        found.append(
-            Finding("WU-SEC-02", {"causes": listing(d for d, _ in secondary)}, tuple(r for _, r in secondary))
-        )
+        found.append(Finding("WU-SEC-02", {"causes": listing(d for d, _ in secondary)}, tuple(r for _, r in secondary)))
     elif dx.code in SIGMD_STATES | {"other-antibody-deficiency"}:
         found.append(Finding("WU-SEC-01"))
     if dx.code == "hyper-igm-syndrome" and dx.genotype is None:
         suspected = (
-            "suspected CD40L deficiency (X-linked)" if dx.suspected_cd40l_deficiency
+            "suspected CD40L deficiency (X-linked)"
+            if dx.suspected_cd40l_deficiency
             else "CD40 or another autosomal form, or a CD40LG variant in a female"
         )
         found.append(Finding("WU-GEN-01", {"sex": ctx.record.sex, "suspected": suspected}))

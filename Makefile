@@ -1,0 +1,32 @@
+# igcds: the two commands a new user runs (see README.md).
+#   make demo   set up, then assess every example patient in examples/
+#   make test   set up, then lint, type-check, check the import layers and run the test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+AS_OF ?= 2026-11-23
+
+.PHONY: demo test bench
+
+$(BIN)/igcds: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/igcds
+	@for bundle in examples/*.json; do \
+		echo "=== $$bundle"; \
+		$(BIN)/igcds assess "$$bundle" --as-of $(AS_OF) || exit $$?; \
+	done
+
+test: $(BIN)/igcds
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/igcds knowledge
+	$(BIN)/pytest
+
+bench: $(BIN)/igcds
+	$(BIN)/python benchmarks/bench_assess.py
+	$(BIN)/python benchmarks/bench_cli.py

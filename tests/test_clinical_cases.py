@@ -1,0 +1,63 @@
+"""Clinical cases as data: every tests/cases/**/*.json holds a FHIR Bundle, the assessment date,
+an optional site policy and what a clinician expects (diagnosis, codes present and absent,
+priorities, dose figures). Each file is one test."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from igcds import engine
+from igcds.fhir import read
+from igcds.knowledge.loader import KnowledgeBase
+from igcds.knowledge.policy import make_policy
+from igcds.report import json_contract
+
+CASES = sorted((Path(__file__).parent / "cases").rglob("*.json"))
+
+
+def test_there_are_cases_for_every_kind() -> None:
+    kinds = {path.name.split("-")[0] for path in CASES}
+    assert {"in", "out", "boundary"} <= kinds
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_case(path: Path, kb: KnowledgeBase) -> None:
+    case: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    as_of = date.fromisoformat(case["as_of"])
+    policy = make_policy(kb.policy, case.get("policy", {}))
+    record = read.read_bundle(case["bundle"], as_of, kb)
+    result = json_contract.to_dict(engine.assess(record, as_of, policy, kb), kb)
+    expect = case["expect"]
+    codes = [r["code"] for r in result["recommendations"]]
+    context = f"{case['title']}: got {result['diagnosis']['code']} {codes}"
+
+    if "diagnosis" in expect:
+        assert result["diagnosis"]["code"] == expect["diagnosis"], context
+    if "genotype" in expect:
+        assert result["diagnosis"]["genotype"] == expect["genotype"], context
+    for code in expect.get("present", []):
+        assert code in codes, f"{code} missing. {context}"
+    for code in expect.get("absent", []):
+        assert code not in codes, f"{code} unexpected. {context}"
+    for code, priority in expect.get("priority", {}).items():
+        assert {r["priority"] for r in result["recommendations"] if r["code"] == code} == {priority}, context
+    if "ids" in expect:
+        ids = {r["id"] for r in result["recommendations"]}
+        assert set(expect["ids"]) <= ids, context
+    if "dose" in expect:
+        if expect["dose"] is None:
+            assert result["dose"] is None, context
+        else:
+            assert result["dose"] is not None, context
+            for key, value in expect["dose"].items():
+                got = result["dose"][key]
+                numeric = isinstance(value, int | float) and not isinstance(value, bool)
+                assert got == (pytest.approx(value) if numeric else value), f"dose {key}: {got} != {value}. {context}"
+    if "data_gaps" in expect:
+        fields = {gap["field"] for gap in result["data_gaps"]}
+        assert set(expect["data_gaps"]) <= fields, context

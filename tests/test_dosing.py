@@ -1,0 +1,99 @@
+"""Dosing arithmetic: weights, regimens, rounding and the ceiling."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from igcds.domain.record import Measurement
+from igcds.dosing import amount, regimen, weight
+from igcds.knowledge.loader import KnowledgeBase
+from igcds.knowledge.policy import Policy, make_policy
+
+
+def test_ideal_and_adjusted_weight_match_the_nba_worked_example() -> None:
+    """A 100 kg, 175 cm man: IBW 70.4 kg, adjusted 82.2 kg (BloodSTAR method)."""
+    ideal = weight.ideal_body_weight_kg(175, "male")
+    assert ideal == pytest.approx(70.4, abs=0.05)
+    assert weight.adjusted_body_weight_kg(100, ideal) == pytest.approx(82.2, abs=0.05)
+
+
+def test_adjusted_if_obese_switches_at_the_bmi_threshold(kb: KnowledgeBase) -> None:
+    policy = make_policy(kb.policy, {"dosing_weight": "adjusted-if-obese", "obesity_bmi": 30})
+    at_threshold = 30 * 1.75**2  # BMI exactly 30
+    assert weight.dosing_weight(at_threshold, 175, "male", 40, False, policy).basis == "adjusted"
+    assert weight.dosing_weight(at_threshold - 0.1, 175, "male", 40, False, policy).basis == "actual"
+
+
+def test_nba_policy_uses_actual_weight_for_children_and_short_adults(kb: KnowledgeBase) -> None:
+    policy = make_policy(kb.policy, {"dosing_weight": "australia-nba"})
+    assert weight.dosing_weight(100, 175, "male", 17.9, False, policy).basis == "actual"
+    assert weight.dosing_weight(100, 151, "male", 40, False, policy).basis == "actual"
+    assert weight.dosing_weight(100, 175, "male", 40, True, policy).basis == "actual"
+    assert weight.dosing_weight(100, 175, "male", 40, False, policy).kg == pytest.approx(82.2, abs=0.05)
+
+
+def test_policy_needing_height_reports_it_instead_of_guessing(kb: KnowledgeBase) -> None:
+    policy = make_policy(kb.policy, {"dosing_weight": "adjusted-if-obese"})
+    with pytest.raises(weight.WeightUnavailable, match="height"):
+        weight.dosing_weight(100, None, "male", 40, False, policy)
+
+
+def test_starting_iv_dose_for_a_20_kg_child(kb: KnowledgeBase, policy: Policy) -> None:
+    start = regimen.starting("IV", policy, kb)
+    dose = amount.dose_for(start, weight.DosingWeight(20, "actual", ""), Measurement(20, date(2026, 1, 1), "w"), policy)
+    assert (dose.mg_per_kg, dose.interval_days, dose.dose_g, dose.weekly_equivalent_mg_per_kg) == (400, 28, 8.0, 100)
+    assert dose.citations, "a starting dose must carry its citations"
+
+
+@pytest.mark.parametrize(
+    ("rounding", "exact", "rounded"),
+    [("nearest-5g", 27.4, 25), ("nearest-5g", 27.5, 30), ("nearest-5g", 1.2, 5), ("vial", 8.5, 9), ("none", 8.44, 8.4)],
+)
+def test_rounding_policies(rounding: str, exact: float, rounded: float) -> None:
+    assert amount.round_dose(exact, rounding) == rounded
+
+
+@given(st.floats(min_value=0.5, max_value=500))
+def test_nearest_5g_rounding_is_bounded(exact: float) -> None:
+    assert abs(amount.round_dose(exact, "nearest-5g") - exact) <= max(2.5, 5 - exact)
+
+
+@given(st.floats(min_value=2, max_value=250), st.floats(min_value=2, max_value=250))
+def test_dose_is_monotonic_in_weight(kb: KnowledgeBase, a: float, b: float) -> None:
+    policy = make_policy(kb.policy)
+    start = regimen.starting("IV", policy, kb)
+    light, heavy = sorted((a, b))
+    doses = [
+        amount.dose_for(
+            start, weight.DosingWeight(w, "actual", ""), Measurement(w, date(2026, 1, 1), "w"), policy
+        ).dose_g
+        for w in (light, heavy)
+    ]
+    assert doses[0] <= doses[1]
+
+
+@given(
+    st.floats(min_value=100, max_value=800),
+    st.sampled_from([7, 14, 21, 28]),
+    st.one_of(st.none(), st.floats(min_value=0, max_value=1500)),
+)
+def test_escalation_never_exceeds_the_ceiling(
+    kb: KnowledgeBase, mg_per_kg: float, interval: int, trough: float | None
+) -> None:
+    policy = make_policy(kb.policy)
+    ceiling = regimen.ceiling_mg_per_kg(interval, policy)
+    current = regimen.Regimen("IV", min(mg_per_kg, ceiling), interval, "current", ())
+    raised = regimen.escalated(current, policy, kb, trough)
+    assert current.mg_per_kg <= raised.mg_per_kg <= ceiling + 1e-9
+
+
+def test_trough_model_proposes_the_published_slope(kb: KnowledgeBase, policy: Policy) -> None:
+    """Trough 379 mg/dL, target 500: +121 mg/dL per +100 mg/kg/month means +100 mg/kg per 4 weeks."""
+    current = regimen.Regimen("IV", 400, 28, "current", ())
+    raised = regimen.escalated(current, policy, kb, 379)
+    assert raised.mg_per_kg == pytest.approx(500)
+    assert "121" in raised.basis
