@@ -22,7 +22,7 @@ def with_resource(resource: dict[str, Any]) -> str:
 
 
 CASES = [
-    ("not JSON", "{not json", "input: not JSON"),
+    ("not JSON", "{not json", "stdin: not JSON"),
     ("not a Bundle", json.dumps({"resourceType": "Patient", "id": "x"}), "not a FHIR Bundle"),
     ("no Patient", json.dumps(b.bundle(b.ig("igm-1", "igm", 20, "2026-01-01"))), "no Patient resource"),
     (

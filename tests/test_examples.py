@@ -28,6 +28,8 @@ EXPECTED_DIAGNOSIS = {
     "sigmd-impaired-response-start": "selective-igm-deficiency",
     "sigmd-stable-trial-off": "selective-igm-deficiency",
     "sigmd-breakthrough-on-ivig": "selective-igm-deficiency",
+    "sigmd-on-prophylaxis": "selective-igm-deficiency",
+    "sigmd-on-scig-stable": "selective-igm-deficiency",
     "possible-sigmd-child": "possible-selective-igm-deficiency",
     "secondary-low-igm-rituximab": "secondary-low-igm",
     "other-antibody-deficiency": "other-antibody-deficiency",

@@ -137,7 +137,7 @@ def assess(
         day = _parse_as_of(as_of)
         policy = load_policy(policy_file)
         kb = loader.load()
-        bundle = read.parse_json(_read_input(input_path), input_path)
+        bundle = read.parse_json(_read_input(input_path), "stdin" if input_path == "-" else input_path)
         record = read.read_bundle(bundle, day, kb)
         assessment = engine.assess(record, day, policy, kb)
         if output_format is OutputFormat.json:

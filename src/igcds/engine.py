@@ -73,7 +73,7 @@ def assess(
     found += vaccines.findings(ctx, dx, plan is not None)
     found += route.findings(ctx, plan)
     if plan is not None or ctx.igrt.on_igrt:
-        found += safety.findings(ctx)
+        found += safety.findings(ctx, plan.route if plan else route.current_route(ctx))
     found += monitoring.findings(ctx, dx)
 
     gaps = _data_gaps(ctx, dx, plan)

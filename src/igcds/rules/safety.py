@@ -3,6 +3,7 @@ hyperviscosity, and previous infusion reactions. Apply to anyone on or starting 
 
 from __future__ import annotations
 
+from igcds.domain.record import Route
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, listing
 
@@ -39,13 +40,15 @@ def _risk_factors(
     return texts, list(dict.fromkeys(evidence))
 
 
-def findings(ctx: ClinicalContext) -> list[Finding]:
+def findings(ctx: ClinicalContext, route: Route | None) -> list[Finding]:
+    """`route` of the IgRT planned or given; the renal warning is labelled for IV products."""
     found = []
-    checks = (
+    checks = [
         ("IGRT-THR-01", THROMBOSIS_CONDITIONS, ("estrogens",), True),
-        ("IGRT-REN-01", RENAL_CONDITIONS, ("nephrotoxic",), True),
         ("IGRT-VISC-01", VISCOSITY_CONDITIONS, (), False),
-    )
+    ]
+    if route == "IV":
+        checks.insert(1, ("IGRT-REN-01", RENAL_CONDITIONS, ("nephrotoxic",), True))
     for rec_id, condition_sets, drug_sets, age in checks:
         texts, evidence = _risk_factors(ctx, condition_sets, drug_sets, age)
         if texts:

@@ -43,7 +43,8 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     if dx.code in SIGMD_STATES and not ctx.results("igg_subclass"):
         found.append(Finding("WU-SUB-01"))
     if (
-        dx.code in SIGMD_STATES | {"other-antibody-deficiency"}
+        # Not for low IgG: a vaccine challenge would only delay IgRT that is already indicated.
+        dx.code in SIGMD_STATES
         and dx.specific_antibody_response == "unknown"
         and not ctx.igrt.on_igrt
         and ctx.age_years is not None
