@@ -72,5 +72,5 @@ def to_canonical(kind: str, value: float, unit: str) -> float:
     except KeyError:
         known = ", ".join(factors)
         raise UnknownUnit(f"unknown unit {unit!r} (expected one of {known})") from None
-    # Rounded so that 2.3 g/L is exactly 230 mg/dL at a reference-range boundary.
-    return round(value * factor, 6)
+    # Twelve significant digits, so that 2.3 g/L is exactly 230 mg/dL at a range boundary.
+    return float(f"{value * factor:.12g}")

@@ -23,6 +23,7 @@ from igcds.knowledge.valuesets import (
     CodeMatcher,
     InfectionMatcher,
     NameMatcher,
+    PrefixIndex,
     code_matcher,
     name_matcher,
 )
@@ -52,6 +53,8 @@ class KnowledgeBase:
     infections: tuple[InfectionMatcher, ...]
     medications: dict[str, NameMatcher]
     live_vaccines: NameMatcher
+    condition_index: PrefixIndex
+    infection_index: PrefixIndex
     gene_by_hgnc: dict[str, str]
     analyte_by_loinc: dict[str, str]
 
@@ -169,6 +172,10 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
                 raise KnowledgeError(f"valuesets.yaml: LOINC {code} is in two observation sets")
             analyte_by_loinc[code] = analyte
 
+    conditions = {name: code_matcher(name, s.label, s.icd10cm, s.snomed) for name, s in valuesets.conditions.items()}
+    infections = tuple(
+        InfectionMatcher(code_matcher(i.id, i.label, i.icd10cm, i.snomed), i) for i in valuesets.infections
+    )
     return KnowledgeBase(
         version=version,
         disclaimer=recs.disclaimer,
@@ -178,10 +185,10 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         valuesets=valuesets,
         reference_ranges=ranges,
         policy=policy,
-        conditions={name: code_matcher(name, s.label, s.icd10cm, s.snomed) for name, s in valuesets.conditions.items()},
-        infections=tuple(
-            InfectionMatcher(code_matcher(i.id, i.label, i.icd10cm, i.snomed), i) for i in valuesets.infections
-        ),
+        conditions=conditions,
+        infections=infections,
+        condition_index=PrefixIndex.build(conditions.values()),
+        infection_index=PrefixIndex.build(i.matcher for i in infections),
         medications={
             name: name_matcher(name, s.label, RXNORM, s.rxnorm, s.names) for name, s in valuesets.medications.items()
         },

@@ -30,16 +30,6 @@ class CodeMatcher:
     icd10_prefixes: tuple[str, ...]
     snomed: frozenset[str]
 
-    def matches(self, codings: Iterable[Coding]) -> bool:
-        for coding in codings:
-            if coding.system == ICD10CM:
-                code = normalise_icd10(coding.code)
-                if code.startswith(self.icd10_prefixes):
-                    return True
-            elif coding.system == SNOMED and coding.code in self.snomed:
-                return True
-        return False
-
 
 @dataclass(frozen=True, slots=True)
 class InfectionMatcher:
@@ -67,6 +57,12 @@ class NameMatcher:
         return next((fragment for fragment in self.names if fragment in text), None)
 
 
+def split_codes(codings: Iterable[Coding]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(normalised ICD-10-CM codes, SNOMED codes) of a concept, for `PrefixIndex.sets_of`."""
+    icd10 = tuple(normalise_icd10(c.code) for c in codings if c.system == ICD10CM)
+    return icd10, frozenset(c.code for c in codings if c.system == SNOMED)
+
+
 def code_matcher(name: str, label: str, icd10cm: Iterable[str], snomed: Iterable[str]) -> CodeMatcher:
     return CodeMatcher(
         name=name,
@@ -84,3 +80,35 @@ def name_matcher(name: str, label: str, system: str, codes: Iterable[str], names
         codes=frozenset(codes),
         names=tuple(n.lower() for n in names),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PrefixIndex:
+    """All named code sets in one lookup: ICD-10-CM prefix (normalised) or SNOMED code -> the
+    names of the sets that hold it. Looking up a code costs its length, not the number of sets."""
+
+    icd10: dict[str, frozenset[str]]
+    snomed: dict[str, frozenset[str]]
+
+    @classmethod
+    def build(cls, matchers: Iterable[CodeMatcher]) -> PrefixIndex:
+        icd10: dict[str, set[str]] = {}
+        snomed: dict[str, set[str]] = {}
+        for matcher in matchers:
+            for prefix in matcher.icd10_prefixes:
+                icd10.setdefault(prefix, set()).add(matcher.name)
+            for code in matcher.snomed:
+                snomed.setdefault(code, set()).add(matcher.name)
+        return cls(
+            {k: frozenset(v) for k, v in icd10.items()},
+            {k: frozenset(v) for k, v in snomed.items()},
+        )
+
+    def sets_of(self, icd10: tuple[str, ...], snomed: frozenset[str]) -> set[str]:
+        found: set[str] = set()
+        for code in icd10:
+            for end in range(1, len(code) + 1):
+                found.update(self.icd10.get(code[:end], ()))
+        for code in snomed:
+            found.update(self.snomed.get(code, ()))
+        return found

@@ -4,6 +4,7 @@ Each property is computed on first use and named in clinical words."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -13,6 +14,7 @@ from igcds.domain.record import Condition, LabResult, Measurement, MedicationUse
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
 from igcds.knowledge.schema import InfectionClass
+from igcds.knowledge.valuesets import split_codes
 from igcds.rules.time_windows import months_before, whole_months_between, within_months, years_between
 
 Judgement = Literal["low", "normal", "high", "unknown"]
@@ -132,29 +134,47 @@ class ClinicalContext:
         or any IgG while on SC therapy."""
         window = timedelta(days=self.policy.trough_window_days)
         sc_window = timedelta(weeks=self.policy.on_igrt_sc_weeks)
+        given = self.immune_globulin_administrations
+        iv_days = [m.start for m in given if m.route != "SC" and m.start is not None]
+        sc_days = [m.start for m in given if m.route == "SC" and m.start is not None]
         found = []
         for result in self.results("igg"):
-            for given in self.immune_globulin_administrations:
-                assert given.start is not None
-                if given.route != "SC" and timedelta(0) <= given.start - result.effective <= window:
-                    found.append(result)
-                    break
-                if given.route == "SC" and timedelta(0) <= result.effective - given.start <= sc_window:
-                    found.append(result)
-                    break
+            drawn = result.effective
+            next_iv = bisect_left(iv_days, drawn)  # first IV infusion on or after the draw
+            last_sc = bisect_right(sc_days, drawn) - 1  # last SC infusion on or before it
+            before_iv = next_iv < len(iv_days) and iv_days[next_iv] - drawn <= window
+            on_sc = last_sc >= 0 and drawn - sc_days[last_sc] <= sc_window
+            if before_iv or on_sc:
+                found.append(result)
         return found
 
     # --- conditions and medications -------------------------------------------------------------
 
+    @cached_property
+    def _condition_codes(self) -> list[tuple[Condition, tuple[str, ...], frozenset[str]]]:
+        """Each condition with its codes normalised once (value-set membership is the hot path)."""
+        return [(c, *split_codes(c.codings)) for c in self.record.conditions]
+
+    @cached_property
+    def _conditions_by_set(self) -> dict[str, list[Condition]]:
+        by_set: dict[str, list[Condition]] = {name: [] for name in self.kb.conditions}
+        for condition, icd10, snomed in self._condition_codes:
+            for name in self.kb.condition_index.sets_of(icd10, snomed):
+                by_set[name].append(condition)
+        return by_set
+
+    @cached_property
+    def _medications_by_set(self) -> dict[str, list[MedicationUse]]:
+        return {
+            name: [m for m in self.record.medications if matcher.matches(m.codings, m.names)]
+            for name, matcher in self.kb.medications.items()
+        }
+
     def conditions_in(self, set_name: str, active_only: bool = True) -> list[Condition]:
-        matcher = self.kb.conditions[set_name]
-        return [c for c in self.record.conditions if (c.active or not active_only) and matcher.matches(c.codings)]
+        return [c for c in self._conditions_by_set[set_name] if c.active or not active_only]
 
     def medications_in(self, set_name: str, active_only: bool = True) -> list[MedicationUse]:
-        matcher = self.kb.medications[set_name]
-        return [
-            m for m in self.record.medications if (m.active or not active_only) and matcher.matches(m.codings, m.names)
-        ]
+        return [m for m in self._medications_by_set[set_name] if m.active or not active_only]
 
     @cached_property
     def immune_globulin_records(self) -> list[MedicationUse]:
@@ -227,13 +247,14 @@ class ClinicalContext:
     @cached_property
     def infections(self) -> list[InfectionEpisode]:
         episodes = []
-        for condition in self.record.conditions:
+        for condition, icd10, snomed in self._condition_codes:
             if condition.onset is None:
                 continue
-            for matcher in self.kb.infections:
-                if matcher.matcher.matches(condition.codings):
-                    episodes.append(InfectionEpisode(condition.onset, matcher.entry, condition.ref))
-                    break
+            classes = self.kb.infection_index.sets_of(icd10, snomed)
+            # The first class in knowledge order wins, so one condition is one episode.
+            matched = next((m for m in self.kb.infections if m.entry.id in classes), None) if classes else None
+            if matched is not None:
+                episodes.append(InfectionEpisode(condition.onset, matched.entry, condition.ref))
         return sorted(episodes, key=lambda e: e.onset)
 
     def infections_within(self, months: int, since: date | None = None) -> list[InfectionEpisode]:
