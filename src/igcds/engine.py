@@ -118,7 +118,7 @@ def _recommendation(kb: KnowledgeBase, finding: Finding) -> Recommendation:
         text=entry.statement,
         rationale=entry.rationale.format_map(values),
         citations=tuple(entry.citations),
-        evidence=finding.evidence,
+        evidence=tuple(dict.fromkeys(finding.evidence)),
         strength=entry.strength,
         evidence_quality=entry.evidence_quality,
         source_divergence=tuple(entry.source_divergence),

@@ -64,9 +64,9 @@ def concept_text(concept: object) -> str:
     """Text and coding displays of a CodeableConcept, lower-cased, for name matching."""
     if not isinstance(concept, dict):
         return ""
-    parts = [str(concept.get("text", ""))]
-    parts += [c.display for c in codings(concept)]
-    return " ".join(p for p in parts if p).lower()
+    parts = [str(concept.get("text", "")).lower()]
+    parts += [c.display.lower() for c in codings(concept)]
+    return " ".join(dict.fromkeys(p for p in parts if p))
 
 
 def quantity(value: object, where: str, field: str) -> tuple[float, str, str | None]:

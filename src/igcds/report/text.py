@@ -20,8 +20,10 @@ def render(assessment: Assessment, kb: KnowledgeBase) -> str:
     a, dx, p = assessment, assessment.diagnosis, assessment.patient
     age = f"{p.age_years:.2f} y" if p.age_years is not None else "age unknown"
     weight = f"{p.weight_kg:g} kg" if p.weight_kg is not None else "weight unknown"
-    lines = [
-        f"igcds assessment — patient {p.id} ({p.sex}, {age}, {weight}) as of {a.as_of.isoformat()}",
+    lines = textwrap.wrap(
+        f"igcds assessment — patient {p.id} ({p.sex}, {age}, {weight}) as of {a.as_of.isoformat()}", WIDTH
+    )
+    lines += [
         "",
         f"DIAGNOSIS  {dx.label}  [{dx.code}; {dx.source}]",
     ]
@@ -34,7 +36,8 @@ def render(assessment: Assessment, kb: KnowledgeBase) -> str:
             lines += _wrap(f"[x] {criterion.name}{evidence}", "  ")
     lines += ["", "RECOMMENDATIONS (critical first)"]
     for rec in a.recommendations:
-        lines.append(f"{MARK[rec.priority]} [{rec.priority}] {rec.code} ({rec.id}): {rec.title}")
+        heading = f"{MARK[rec.priority]} [{rec.priority}] {rec.code} ({rec.id}): {rec.title}"
+        lines += textwrap.wrap(heading, WIDTH, subsequent_indent="    ")
         lines += _wrap(rec.text)
         lines += _wrap(f"Why: {rec.rationale}")
         lines += _wrap(f"Evidence in the record: {', '.join(rec.evidence) or 'none specific'}")

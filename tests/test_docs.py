@@ -1,0 +1,99 @@
+"""Docs are executed: the README's example output is what igcds prints, its Python example runs,
+the generated reference pages are current, and every command has help."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import igcds
+from igcds.knowledge.loader import KnowledgeBase
+from igcds.report import knowledge_docs
+from tests.conftest import ROOT, run_igcds
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def fenced(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_readme_text_output_is_real() -> None:
+    shown = fenced("text")[0]
+    done = run_igcds("assess", "examples/sigmd-recurrent-sinusitis.json", "--as-of", "2026-11-23")
+    assert done.code == 0
+    assert done.out.startswith(shown)
+
+
+def test_readme_json_excerpt_is_real() -> None:
+    shown = json.loads(fenced("json")[0])
+    done = run_igcds("assess", "examples/higm-cd40lg-boy.json", "--as-of", "2026-11-23", "--format", "json")
+    result = json.loads(done.out)
+    for key, value in shown["diagnosis"].items():
+        assert result["diagnosis"][key] == value
+    assert [f"{r['code']} [{r['priority']}]" for r in result["recommendations"]] == shown["recommendations"]
+    for key, value in shown["dose"].items():
+        assert result["dose"][key] == value
+    assert result["data_gaps"] == shown["data_gaps"]
+
+
+def test_readme_python_example_runs() -> None:
+    code = fenced("python")[0]
+    code = "\n".join(line[2:] if line.startswith("  ") else line for line in code.splitlines())
+    bundle = json.loads((ROOT / "examples" / "higm-cd40lg-boy.json").read_text(encoding="utf-8"))
+    namespace = {"bundle_dict": bundle, "print": lambda *args: None}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    assert namespace["assessment"].diagnosis.code == "hyper-igm-syndrome"
+
+
+@pytest.mark.parametrize("command", [line.split()[0] for line in fenced("console")[1].splitlines() if line])
+def test_readme_commands_name_the_installed_script(command: str) -> None:
+    assert command == ".venv/bin/igcds"
+
+
+@pytest.mark.parametrize("page", sorted(knowledge_docs.PAGES))
+def test_generated_reference_pages_are_current(page: str, kb: KnowledgeBase) -> None:
+    on_disk = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    assert on_disk == knowledge_docs.PAGES[page](kb), "run: python -m igcds.report.knowledge_docs docs"
+
+
+@pytest.mark.parametrize("args", [["--help"], ["assess", "--help"], ["knowledge", "--help"]])
+def test_every_command_has_help(args: list[str]) -> None:
+    done = run_igcds(*args)
+    assert done.code == 0
+    assert "Usage" in done.out
+
+
+def test_knowledge_command_proves_consistency() -> None:
+    done = run_igcds("knowledge")
+    assert done.code == 0
+    assert "consistent" in done.out
+
+
+def test_public_api_is_exact_and_import_is_light() -> None:
+    assert set(igcds.__all__) == {"Assessment", "PatientRecord", "Policy", "__version__", "assess", "read_bundle"}
+    done = run_python("import sys, igcds; print(sorted(m for m in ('typer', 'pydantic', 'yaml') if m in sys.modules))")
+    assert done == "[]"
+
+
+def run_python(code: str) -> str:
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_json_output_and_output_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    done = run_igcds(
+        "assess", "examples/sigmd-asymptomatic.json", "--as-of", "2026-11-23", "--format", "json", "-o", str(target)
+    )
+    assert (done.code, done.out) == (0, "")
+    result = json.loads(target.read_text(encoding="utf-8"))
+    assert result["schema"] == "igcds.assessment/1"
+    assert result["as_of"] == date(2026, 11, 23).isoformat()
+    assert result["patient"]["age_years"] == 52.78

@@ -1,0 +1,130 @@
+"""The knowledge base is consistent, and loading fails loudly when it is not."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from igcds.domain.errors import KnowledgeError, PolicyError
+from igcds.knowledge import loader
+from igcds.knowledge.loader import KnowledgeBase
+from igcds.knowledge.policy import Policy, make_policy
+
+DATA = Path(loader.__file__).parent / "data"
+DESIGN_CODES = {
+    "workup.repeat-igm", "workup.igg-iga", "workup.igg-subclasses", "workup.vaccine-response",
+    "workup.lymphocyte-subsets", "workup.secondary-causes", "workup.genetic-testing", "treatment.observe",
+    "treatment.antibiotic-prophylaxis", "treatment.igrt-start", "treatment.igrt-continue",
+    "treatment.igrt-escalate", "treatment.route-scig", "treatment.igrt-trial-off", "prophylaxis.pjp",
+    "prophylaxis.cryptosporidium", "referral.hsct", "treatment.neutropenia-gcsf",
+    "safety.live-vaccines-contraindicated", "safety.thrombosis-risk", "safety.renal-risk", "safety.hyperviscosity",
+    "safety.infusion-reactions", "monitor.infections", "monitor.trough-igg", "monitor.growth", "monitor.liver",
+    "info.residual-mucosal-risk",
+}  # fmt: skip
+# Codes igcds added to the DESIGN.md §5 vocabulary (documented in docs/recommendation-codes.md).
+ADDED_CODES = {"workup.serum-immunoglobulins", "info.autoimmunity-risk"}
+
+
+def raw_files() -> dict[str, Any]:
+    return {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in loader.DATA_FILES}
+
+
+def test_every_design_code_has_a_recommendation(kb: KnowledgeBase) -> None:
+    codes = {rec.code for rec in kb.recommendations.values()}
+    assert codes == DESIGN_CODES | ADDED_CODES
+
+
+def test_every_recommendation_is_cited_with_verified_sources(kb: KnowledgeBase) -> None:
+    for rec in kb.recommendations.values():
+        assert rec.citations, rec.id
+        for citation in rec.citations:
+            assert kb.references[citation].verification in {"verified", "verified-secondary", "partial"}
+
+
+def test_knowledge_lists_where_it_departs_from_the_source_documents(kb: KnowledgeBase) -> None:
+    claims = " ".join(d.claim.lower() for d in kb.divergences.values())
+    for departure in ("before each infusion", "12.4", "ivig is typically preferred", "28%", "33%", "20%"):
+        assert departure in claims, departure
+
+
+def test_unverified_figures_are_not_presented_as_sourced(kb: KnowledgeBase) -> None:
+    """Figures the dossiers mark UNVERIFIED never appear in recommendation text."""
+    text = " ".join(f"{r.statement} {r.rationale}" for r in kb.recommendations.values())
+    for figure in ("12.4", "3.2 infections", "1.6", "0.16", "4-8 weeks", "4–8 weeks", "650", "diphenhydramine 25"):
+        assert figure not in text, figure
+
+
+def test_policy_file_and_policy_type_name_the_same_keys(kb: KnowledgeBase) -> None:
+    assert set(kb.policy.keys) == {f.name for f in fields(Policy)}
+
+
+def test_policy_override_is_validated(kb: KnowledgeBase) -> None:
+    assert make_policy(kb.policy, {"trough_target_mg_dl": 700}).trough_target_mg_dl == 700
+    with pytest.raises(PolicyError, match="recurrent_infection_count"):
+        make_policy(kb.policy, {"recurrent_infection_count": 2.5})
+    with pytest.raises(PolicyError, match="unknown policy key"):
+        make_policy(kb.policy, {"trough_target": 700})
+
+
+def broken(mutate: Any) -> dict[str, Any]:
+    files = copy.deepcopy(raw_files())
+    mutate(files)
+    return files
+
+
+@pytest.mark.parametrize(
+    ("name", "mutate", "message"),
+    [
+        (
+            "duplicate recommendation id",
+            lambda f: f["recommendations.yaml"]["recommendations"].append(
+                f["recommendations.yaml"]["recommendations"][0]
+            ),
+            "duplicate id",
+        ),
+        (
+            "citation that does not resolve",
+            lambda f: f["recommendations.yaml"]["recommendations"][0].update(citations=["nobody-2099"]),
+            "does not resolve",
+        ),
+        (
+            "unknown key (schema error)",
+            lambda f: f["recommendations.yaml"]["recommendations"][0].update(strenght="strong"),
+            "recommendations.yaml",
+        ),
+        (
+            "recommendation without citations",
+            lambda f: f["recommendations.yaml"]["recommendations"][0].update(citations=[]),
+            "citations",
+        ),
+        (
+            "gap between reference-range bands",
+            lambda f: f["reference_ranges.yaml"]["bands"][1].update(min_age_months=6),
+            "gap or overlap",
+        ),
+        (
+            "policy default outside its range",
+            lambda f: f["policy.yaml"]["keys"]["trough_target_mg_dl"].update(default=5000),
+            "outside its range",
+        ),
+        (
+            "divergence that cites nothing",
+            lambda f: f["divergences.yaml"]["divergences"][0].update(citations=[], finding="corrected"),
+            "without a citation",
+        ),
+    ],
+)
+def test_broken_knowledge_fails_loudly(name: str, mutate: Any, message: str) -> None:
+    with pytest.raises(KnowledgeError, match=re.escape(message)):
+        loader.build(broken(mutate), "test")
+
+
+def test_reference_ranges_are_the_mayo_table(kb: KnowledgeBase) -> None:
+    adult = kb.reference_ranges.bands[-1]
+    assert (adult.min_age_months, adult.igm, adult.igg, adult.iga) == (216, (37, 286), (767, 1590), (61, 356))
