@@ -22,6 +22,7 @@ demo: $(BIN)/igcds
 
 test: $(BIN)/igcds
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/igcds knowledge

@@ -79,3 +79,14 @@ def test_resource_without_id_is_referenced_by_full_url(kb: KnowledgeBase) -> Non
     bundle = b.bundle(b.patient("p", "male", "2000-01-01"))
     bundle["entry"].append({"fullUrl": "urn:uuid:1234", "resource": observation})
     assert read.read_bundle(bundle, AS_OF, kb).labs[0].ref == "urn:uuid:1234"
+
+
+def test_hyperimmune_globulin_is_not_replacement_therapy(kb: KnowledgeBase) -> None:
+    """Rho(D) or hepatitis B immune globulin must not make a patient 'on IgRT'."""
+    found = record(
+        kb,
+        b.immune_globulin("rhod", "2026-11-01", grams=0.3, name="Rho(D) immune globulin"),
+        b.immune_globulin("hbig", "2026-11-01", grams=1, name="Hepatitis B immune globulin"),
+    )
+    immune_globulin = kb.medications["immune_globulin"]
+    assert not any(immune_globulin.matches(m.codings, m.names) for m in found.medications)

@@ -190,7 +190,8 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         condition_index=PrefixIndex.build(conditions.values()),
         infection_index=PrefixIndex.build(i.matcher for i in infections),
         medications={
-            name: name_matcher(name, s.label, RXNORM, s.rxnorm, s.names) for name, s in valuesets.medications.items()
+            name: name_matcher(name, s.label, RXNORM, s.rxnorm, s.names, s.exclude_names)
+            for name, s in valuesets.medications.items()
         },
         live_vaccines=name_matcher(
             "live_vaccines",

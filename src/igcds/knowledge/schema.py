@@ -116,6 +116,7 @@ class MedicationSet(Strict):
     label: str
     rxnorm: list[str] = []
     names: list[str] = []
+    exclude_names: list[str] = []
     source: str
 
 

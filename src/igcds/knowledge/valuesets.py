@@ -46,11 +46,14 @@ class NameMatcher:
     system: str
     codes: frozenset[str]
     names: tuple[str, ...]
+    exclude_names: tuple[str, ...] = ()
 
     def matches(self, codings: Iterable[Coding], text: str) -> bool:
         for coding in codings:
             if coding.system == self.system and coding.code in self.codes:
                 return True
+        if any(fragment in text for fragment in self.exclude_names):
+            return False
         return any(fragment in text for fragment in self.names)
 
     def first_name_in(self, text: str) -> str | None:
@@ -72,13 +75,16 @@ def code_matcher(name: str, label: str, icd10cm: Iterable[str], snomed: Iterable
     )
 
 
-def name_matcher(name: str, label: str, system: str, codes: Iterable[str], names: Iterable[str]) -> NameMatcher:
+def name_matcher(
+    name: str, label: str, system: str, codes: Iterable[str], names: Iterable[str], exclude: Iterable[str] = ()
+) -> NameMatcher:
     return NameMatcher(
         name=name,
         label=label,
         system=system,
         codes=frozenset(codes),
         names=tuple(n.lower() for n in names),
+        exclude_names=tuple(n.lower() for n in exclude),
     )
 
 
