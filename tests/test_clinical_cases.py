@@ -61,3 +61,12 @@ def test_case(path: Path, kb: KnowledgeBase) -> None:
     if "data_gaps" in expect:
         fields = {gap["field"] for gap in result["data_gaps"]}
         assert set(expect["data_gaps"]) <= fields, context
+
+
+def test_case_files_match_their_spec() -> None:
+    from tests.fixtures import cases_spec
+
+    expected = {case.path: cases_spec.render(case) for case in cases_spec.CASES}
+    assert set(expected) == set(CASES), "run: python -m tests.fixtures.cases_spec"
+    for path, text in expected.items():
+        assert path.read_text(encoding="utf-8") == text, f"{path} is stale: python -m tests.fixtures.cases_spec"
