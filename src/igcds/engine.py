@@ -163,10 +163,12 @@ def _dose(ctx: ClinicalContext, plan: IgrtPlan, gaps: list[DataGap]) -> Dose | N
     except weight.WeightUnavailable as missing:
         gaps.append(DataGap("dosing weight", f"{missing}: no dose computed"))
         return None
-    if plan.intent == "start":
+    previous = ctx.previous_dose
+    if plan.intent == "start" and (previous is None or previous.route != plan.route):
         chosen = regimen.starting(plan.route, ctx.policy, ctx.kb)
     else:
-        last = ctx.igrt.last_dose
+        # Continuing, escalating, or restarting after a lapse: from the last recorded dose.
+        last = ctx.igrt.last_dose if plan.intent != "start" else previous
         current = regimen.current(
             plan.route,
             last.dose_g if last else None,
@@ -178,7 +180,7 @@ def _dose(ctx: ClinicalContext, plan: IgrtPlan, gaps: list[DataGap]) -> Dose | N
         if current is None:
             gaps.append(DataGap("immune globulin dose", "current dose not recorded: no dose computed"))
             return None
-        chosen = current
+        chosen = regimen.within_ceiling(current, ctx.policy) if plan.intent == "start" else current
         if plan.intent == "escalate":
             chosen = regimen.escalated(current, ctx.policy, ctx.kb, plan.trough.value if plan.trough else None)
     if ctx.policy.rounding == "vial":

@@ -76,6 +76,16 @@ def ceiling_mg_per_kg(interval_days: int, policy: Policy) -> float:
     return policy.max_mg_per_kg_4wk * interval_days / FOUR_WEEKS_DAYS
 
 
+def within_ceiling(regimen: Regimen, policy: Policy) -> Regimen:
+    """The regimen, lowered to the ceiling if above it (a resumed dose is checked like a new one)."""
+    ceiling = ceiling_mg_per_kg(regimen.interval_days, policy)
+    if regimen.mg_per_kg <= ceiling:
+        return regimen
+    return Regimen(
+        regimen.route, ceiling, regimen.interval_days, f"{regimen.basis}; capped at the ceiling", regimen.citations
+    )
+
+
 def escalated(
     regimen: Regimen,
     policy: Policy,

@@ -29,6 +29,7 @@ class Policy:
     on_igrt_sc_weeks: int
     trough_window_days: int
     prophylaxis_continuous_days: int
+    secondary_drug_window_months: int
     hsct_preferred_age_years: float
     neutropenia_anc_thousands_per_ul: float
     vaccine_response_min_age_years: float

@@ -63,6 +63,21 @@ class ClinicalContext:
         born = self.record.birth_date
         return None if born is None else years_between(born, self.as_of)
 
+    def has_reached_age(self, years: float) -> bool | None:
+        """True from the birthday on which the patient turns `years` (calendar months, not
+        days / 365.25, so a threshold changes exactly on the birthday); None when age is unknown."""
+        born = self.record.birth_date
+        if born is None:
+            return None
+        return self.as_of >= months_before(born, -round(years * 12))
+
+    def is_older_than(self, years: float) -> bool | None:
+        """Strictly past the birthday on which the patient turns `years` ('age > 65')."""
+        born = self.record.birth_date
+        if born is None:
+            return None
+        return self.as_of > months_before(born, -round(years * 12))
+
     def age_months_on(self, day: date) -> int | None:
         born = self.record.birth_date
         return None if born is None else whole_months_between(born, day)
@@ -81,7 +96,7 @@ class ClinicalContext:
 
     @property
     def is_child(self) -> bool:
-        return self.age_years is not None and self.age_years < self.policy.child_age_years
+        return self.has_reached_age(self.policy.child_age_years) is False
 
     # --- laboratory -----------------------------------------------------------------------------
 
@@ -209,6 +224,12 @@ class ClinicalContext:
             last_dose=with_dose[-1] if with_dose else (last if last in evidence else None),
             interval_days=self._administration_interval(route),
         )
+
+    @cached_property
+    def previous_dose(self) -> MedicationUse | None:
+        """The last immune globulin record with a dose, current or lapsed (a restart resumes it)."""
+        dosed = [m for m in self.immune_globulin_records if m.dose_g is not None or m.dose_mg_per_kg is not None]
+        return max(dosed, key=lambda m: m.start or date.min) if dosed else None
 
     def _administration_interval(self, route: Route | None) -> int | None:
         same_route = [m for m in self.immune_globulin_administrations if m.route == route or route is None]

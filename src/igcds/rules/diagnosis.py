@@ -50,10 +50,10 @@ def find_genotype(ctx: ClinicalContext) -> GenotypeFinding:
 
 def secondary_cause_refs(ctx: ClinicalContext) -> list[tuple[str, str]]:
     """(description, ref) of recorded secondary causes: active conditions, and drugs in use or
-    stopped within the recurrence window (rituximab, for one, depletes B cells for months)."""
+    stopped within `secondary_drug_window_months` (rituximab, for one, depletes B cells for months)."""
     found = [(c.text or "condition", c.ref) for c in ctx.conditions_in("secondary_low_igm")]
     matcher = ctx.kb.medications["secondary_low_igm_drugs"]
-    window = ctx.policy.recurrence_window_months
+    window = ctx.policy.secondary_drug_window_months
     for use in ctx.medications_in("secondary_low_igm_drugs", active_only=False):
         recent = use.active or (use.end is not None and within_months(use.end, ctx.as_of, window))
         if recent:

@@ -17,6 +17,7 @@ THROMBOSIS_CONDITIONS = (
     "cryoglobulinemia",
     "hypertriglyceridemia",
 )
+HISTORY_COUNTS = frozenset({"thrombosis_history"})
 RENAL_CONDITIONS = ("renal_insufficiency", "diabetes", "volume_depletion", "sepsis", "paraproteinemia")
 VISCOSITY_CONDITIONS = ("cryoglobulinemia", "paraproteinemia", "hypertriglyceridemia")
 
@@ -26,11 +27,12 @@ def _risk_factors(
 ) -> tuple[list[str], list[str]]:
     texts: list[str] = []
     evidence: list[str] = []
-    if age and ctx.age_years is not None and ctx.age_years > ctx.policy.risk_age_years:
+    if age and ctx.is_older_than(ctx.policy.risk_age_years) and ctx.age_years is not None:
         texts.append(f"age {ctx.age_years:.0f} (> {ctx.policy.risk_age_years:g})")
         evidence.append(ctx.record.ref)
     for name in condition_sets:
-        for condition in ctx.conditions_in(name):
+        # A past thrombosis counts even when resolved: the label warns on any history.
+        for condition in ctx.conditions_in(name, active_only=name not in HISTORY_COUNTS):
             texts.append(condition.text or ctx.kb.conditions[name].label)
             evidence.append(condition.ref)
     for name in drug_sets:

@@ -69,7 +69,7 @@ def _hsct(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         return []
     liver = ctx.conditions_in("liver_disease")
     age = ctx.age_years
-    favourable = age is not None and age < ctx.policy.hsct_preferred_age_years and not liver
+    favourable = ctx.has_reached_age(ctx.policy.hsct_preferred_age_years) is False and not liver
     liver_text = (
         f"liver disease recorded ({listing(c.text for c in liver)}): higher transplant risk"
         if liver

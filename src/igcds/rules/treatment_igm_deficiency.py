@@ -39,7 +39,7 @@ def _igrt_indications(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[str], t
 
 
 def _prophylaxis_regimen(ctx: ClinicalContext) -> str:
-    if ctx.age_years is not None and ctx.age_years < ctx.policy.child_age_years:
+    if ctx.is_child:
         weight = f"{ctx.weight.value:g} kg" if ctx.weight else "weight not recorded"
         return f"paediatric regimen by weight ({weight})"
     return "adult regimen"

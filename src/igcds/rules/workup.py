@@ -47,8 +47,7 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         dx.code in SIGMD_STATES
         and dx.specific_antibody_response == "unknown"
         and not ctx.igrt.on_igrt
-        and ctx.age_years is not None
-        and ctx.age_years >= ctx.policy.vaccine_response_min_age_years
+        and ctx.has_reached_age(ctx.policy.vaccine_response_min_age_years)
     ):
         found.append(Finding("WU-VAC-01", {"age_years": f"{ctx.age_years:.1f}"}))
     if (dx.code in LOW_IGM_STATES or dx.code == "hyper-igm-syndrome") and not ctx.results("lymphocyte_subsets"):
