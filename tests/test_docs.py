@@ -61,7 +61,7 @@ def test_generated_reference_pages_are_current(page: str, kb: KnowledgeBase) -> 
     assert on_disk == knowledge_docs.PAGES[page](kb), "run: python -m igcds.report.knowledge_docs docs"
 
 
-@pytest.mark.parametrize("args", [["--help"], ["assess", "--help"], ["knowledge", "--help"]])
+@pytest.mark.parametrize("args", [["--help"], ["assess", "--help"], ["dose", "--help"], ["knowledge", "--help"]])
 def test_every_command_has_help(args: list[str]) -> None:
     done = run_igcds(*args)
     assert done.code == 0

@@ -153,6 +153,78 @@ def assess(
     guarded(run)
 
 
+class RouteChoice(StrEnum):
+    IV = "IV"
+    SC = "SC"
+
+
+class SexChoice(StrEnum):
+    male = "male"
+    female = "female"
+
+
+@app.command()
+def dose(
+    weight_kg: Annotated[float, typer.Option("--weight", help="Body weight in kg.")],
+    height_cm: Annotated[
+        float | None, typer.Option("--height", help="Height in cm (adjusted-weight policies).")
+    ] = None,
+    sex: Annotated[SexChoice | None, typer.Option("--sex", help="male or female (ideal body weight).")] = None,
+    age_years: Annotated[float | None, typer.Option("--age", help="Age in years (NBA policy exclusions).")] = None,
+    mg_per_kg: Annotated[float | None, typer.Option("--mg-per-kg", help="Dose per kg (default: policy start).")] = None,
+    interval_weeks: Annotated[float | None, typer.Option("--interval-weeks", help="Weeks between doses.")] = None,
+    route: Annotated[RouteChoice, typer.Option("--route", help="IV or SC.")] = RouteChoice.IV,
+    policy_file: Annotated[Path | None, typer.Option("--policy", help="TOML file overriding site policy.")] = None,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
+) -> None:
+    """Dose in grams for a weight and regimen, on the site's dosing-weight and rounding policy."""
+
+    def run() -> None:
+        import json
+        from dataclasses import asdict
+
+        from igcds.dosing import order
+        from igcds.knowledge import loader
+
+        kb = loader.load()
+        policy = load_policy(policy_file)
+        result = order.dose_for_figures(
+            weight_kg=weight_kg,
+            height_cm=height_cm,
+            sex=sex.value if sex else "unknown",
+            age_years=age_years,
+            route=route.value,
+            mg_per_kg=mg_per_kg,
+            interval_days=round(interval_weeks * 7) if interval_weeks is not None else None,
+            policy=policy,
+            kb=kb,
+            measured_on=date.today(),  # noqa: DTZ011, TID251 - the CLI is where the clock is read
+        )
+        warnings = []
+        if policy.rounding == "vial":
+            warnings.append("no product chosen: vial rounding not applied (rounded to the nearest gram)")
+        if order.above_ceiling(result, policy):
+            warnings.append(
+                f"above the ceiling of {policy.max_mg_per_kg_4wk:g} mg/kg per 4 weeks (policy max_mg_per_kg_4wk)"
+            )
+        if output_format is OutputFormat.json:
+            payload = {"dose": asdict(result), "warnings": warnings, "disclaimer": kb.disclaimer}
+            sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+            return
+        typer.echo(
+            f"{result.route} {result.mg_per_kg:g} mg/kg every {result.interval_days} days on "
+            f"{result.dosing_weight_kg:g} kg ({result.weight_basis}) = {result.dose_g:g} g; "
+            f"rounded ({result.rounding}) {result.rounded_dose_g:g} g; weekly equivalent "
+            f"{result.weekly_equivalent_mg_per_kg:g} mg/kg."
+        )
+        typer.echo(f"Basis: {result.basis}. Sources: {', '.join(result.citations) or 'as ordered'}.")
+        for warning in warnings:
+            typer.echo(f"Warning: {warning}.")
+        typer.echo(kb.disclaimer)
+
+    guarded(run)
+
+
 @app.command()
 def knowledge() -> None:
     """Check the whole knowledge base (schemas, unique ids, citations resolve) and summarise it."""
