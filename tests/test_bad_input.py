@@ -117,3 +117,10 @@ def test_missing_optional_facts_never_crash() -> None:
     result = json.loads(done.out)
     assert result["diagnosis"]["code"] == "insufficient-data"
     assert {"birthDate", "IgM"} <= {gap["field"] for gap in result["data_gaps"]}
+
+
+def test_non_finite_number_is_an_input_error() -> None:
+    text = with_resource(b.weight("w1", 70, "2026-01-01")).replace('"value": 70', '"value": NaN')
+    done = run_igcds("assess", "-", "--as-of", "2026-11-23", stdin=text)
+    assert done.code == 2
+    assert "Observation/w1 valueQuantity.value" in done.err

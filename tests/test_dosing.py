@@ -52,7 +52,13 @@ def test_starting_iv_dose_for_a_20_kg_child(kb: KnowledgeBase, policy: Policy) -
 
 @pytest.mark.parametrize(
     ("rounding", "exact", "rounded"),
-    [("nearest-5g", 27.4, 25), ("nearest-5g", 27.5, 30), ("nearest-5g", 1.2, 5), ("vial", 8.5, 9), ("none", 8.44, 8.4)],
+    [
+        ("nearest-5g", 27.4, 25),
+        ("nearest-5g", 27.5, 30),
+        ("nearest-5g", 1.2, 5),
+        ("vial", 8.5, 9),
+        ("none", 8.444, 8.44),
+    ],
 )
 def test_rounding_policies(rounding: str, exact: float, rounded: float) -> None:
     assert amount.round_dose(exact, rounding) == rounded

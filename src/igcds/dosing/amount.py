@@ -14,13 +14,14 @@ WEEK_DAYS = 7
 
 
 def round_dose(dose_g: float, rounding: str) -> float:
-    """`nearest-5g` rounds half up to a multiple of 5 g (at least 5 g); `vial` without a chosen
-    product and `none` keep the nearest 0.1 g / gram as documented in policy.yaml."""
+    """`nearest-5g`: half up to a multiple of 5 g, at least 5 g. `vial` without a chosen product:
+    the nearest whole gram (the assessment reports the missing product as a data gap). `none`:
+    the exact dose as reported (0.01 g)."""
     if rounding == "nearest-5g":
         return max(5.0, math.floor(dose_g / 5 + 0.5) * 5)
     if rounding == "vial":
         return float(max(1, math.floor(dose_g + 0.5)))
-    return round(dose_g, 1)
+    return round(dose_g, 2)
 
 
 def dose_for(regimen: Regimen, weight: DosingWeight, measured: Measurement, policy: Policy) -> Dose:

@@ -107,7 +107,9 @@ def _immune_globulin_dose(dosages: list[JsonObject], ref: str) -> tuple[float | 
 def _mentions_prophylaxis(resource: JsonObject, dosages: list[JsonObject]) -> bool:
     texts = [concept_text(reason) for reason in resource.get("reasonCode") or ()]
     texts += [str(d.get("text", "")).lower() for d in dosages]
-    texts += [concept_text(d.get("additionalInstruction", [{}])[0]) for d in dosages if d.get("additionalInstruction")]
+    for dosage in dosages:
+        instructions = dosage.get("additionalInstruction")
+        texts += [concept_text(i) for i in instructions] if isinstance(instructions, list) else []
     return any(PROPHYLAXIS_WORD in text for text in texts)
 
 

@@ -3,6 +3,7 @@ resource and the field (e.g. `Observation/w1 valueQuantity.value`)."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import Any
@@ -74,7 +75,7 @@ def quantity(value: object, where: str, field: str) -> tuple[float, str, str | N
     if not isinstance(value, dict):
         raise InputError(where, field, "expected a Quantity")
     number = value.get("value")
-    if isinstance(number, bool) or not isinstance(number, int | float):
+    if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
         raise InputError(where, f"{field}.value", f"expected a number, got {number!r}")
     unit = value.get("code") if value.get("system") in (UCUM, None) and value.get("code") else None
     unit = unit or value.get("unit")

@@ -39,7 +39,10 @@ def _igrt_indications(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[str], t
 
 
 def _prophylaxis_regimen(ctx: ClinicalContext) -> str:
-    if ctx.is_child:
+    adult = ctx.has_reached_age(ctx.policy.child_age_years)
+    if adult is None:
+        return "age not recorded: choose the adult or weight-based paediatric regimen"
+    if not adult:
         weight = f"{ctx.weight.value:g} kg" if ctx.weight else "weight not recorded"
         return f"paediatric regimen by weight ({weight})"
     return "adult regimen"
