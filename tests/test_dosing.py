@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from igcds.domain.record import Measurement
-from igcds.dosing import amount, regimen, weight
+from igcds.dosing import amount, regimen, trough_model, weight
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy, make_policy
 
@@ -61,12 +61,12 @@ def test_starting_iv_dose_for_a_20_kg_child(kb: KnowledgeBase, policy: Policy) -
     ],
 )
 def test_rounding_policies(rounding: str, exact: float, rounded: float) -> None:
-    assert amount.round_dose(exact, rounding) == rounded
+    assert amount.round_dose(exact, rounding, None)[0] == rounded
 
 
 @given(st.floats(min_value=0.5, max_value=500))
 def test_nearest_5g_rounding_is_bounded(exact: float) -> None:
-    assert abs(amount.round_dose(exact, "nearest-5g") - exact) <= max(2.5, 5 - exact)
+    assert abs(amount.round_dose(exact, "nearest-5g", None)[0] - exact) <= max(2.5, 5 - exact)
 
 
 @given(st.floats(min_value=2, max_value=250), st.floats(min_value=2, max_value=250))
@@ -94,13 +94,16 @@ def test_escalation_never_exceeds_the_ceiling(
     policy = make_policy(kb.policy)
     ceiling = regimen.ceiling_mg_per_kg(interval, policy)
     current = regimen.Regimen("IV", min(mg_per_kg, ceiling), interval, "current", ())
-    raised = regimen.escalated(current, policy, kb, trough)
+    model = trough_model.trough_model("IV", [], trough, policy, kb) if trough is not None else None
+    raised = regimen.escalated(current, policy, kb, model)
     assert current.mg_per_kg <= raised.mg_per_kg <= ceiling + 1e-9
 
 
 def test_trough_model_proposes_the_published_slope(kb: KnowledgeBase, policy: Policy) -> None:
     """Trough 379 mg/dL, target 500: +121 mg/dL per +100 mg/kg/month means +100 mg/kg per 4 weeks."""
     current = regimen.Regimen("IV", 400, 28, "current", ())
-    raised = regimen.escalated(current, policy, kb, 379)
+    model = trough_model.trough_model("IV", [], 379, policy, kb)
+    raised = regimen.escalated(current, policy, kb, model)
     assert raised.mg_per_kg == pytest.approx(500)
+    assert model.model == "population"
     assert "121" in raised.basis

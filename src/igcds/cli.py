@@ -126,11 +126,15 @@ def assess(
     output_format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
     policy_file: Annotated[Path | None, typer.Option("--policy", help="TOML file overriding site policy.")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE instead of stdout.")] = None,
+    product: Annotated[
+        str | None, typer.Option("--product", help="Product id for the dose (default: the patient's own, or policy).")
+    ] = None,
 ) -> None:
     """Assess one patient: diagnosis, work-up, treatment, dose, safety and monitoring, each cited."""
 
     def run() -> None:
         from igcds import engine
+        from igcds.dosing import catalogue
         from igcds.fhir import read
         from igcds.knowledge import loader
 
@@ -139,7 +143,9 @@ def assess(
         kb = loader.load()
         bundle = read.parse_json(_read_input(input_path), "stdin" if input_path == "-" else input_path)
         record = read.read_bundle(bundle, day, kb)
-        assessment = engine.assess(record, day, policy, kb)
+        if product is not None:
+            catalogue.product(kb, product)  # an unknown id is an input error before any work
+        assessment = engine.assess(record, day, policy, kb, engine.DoseRequest(product))
         if output_format is OutputFormat.json:
             from igcds.report import json_contract as renderer
         else:
@@ -163,6 +169,11 @@ class SexChoice(StrEnum):
     female = "female"
 
 
+class RiskChoice(StrEnum):
+    thrombosis = "thrombosis"
+    renal = "renal"
+
+
 @app.command()
 def dose(
     weight_kg: Annotated[float, typer.Option("--weight", help="Body weight in kg.")],
@@ -170,14 +181,31 @@ def dose(
         float | None, typer.Option("--height", help="Height in cm (adjusted-weight policies).")
     ] = None,
     sex: Annotated[SexChoice | None, typer.Option("--sex", help="male or female (ideal body weight).")] = None,
-    age_years: Annotated[float | None, typer.Option("--age", help="Age in years (NBA policy exclusions).")] = None,
+    age_years: Annotated[
+        float | None, typer.Option("--age", help="Age in years (NBA exclusions, SC site limits by age).")
+    ] = None,
     mg_per_kg: Annotated[float | None, typer.Option("--mg-per-kg", help="Dose per kg (default: policy start).")] = None,
     interval_weeks: Annotated[float | None, typer.Option("--interval-weeks", help="Weeks between doses.")] = None,
     route: Annotated[RouteChoice, typer.Option("--route", help="IV or SC.")] = RouteChoice.IV,
+    product: Annotated[
+        str | None, typer.Option("--product", help="Product id (vials, mL, infusion plan); see `igcds products`.")
+    ] = None,
+    from_iv: Annotated[
+        bool,
+        typer.Option(
+            "--from-iv", help="With --route SC: --mg-per-kg and --interval-weeks are the IV regimen to convert."
+        ),
+    ] = False,
+    risk: Annotated[
+        list[RiskChoice] | None, typer.Option("--risk", help="thrombosis or renal (repeatable): hold the IV rate down.")
+    ] = None,
+    continuing: Annotated[
+        bool, typer.Option("--continuing", help="Already on this product: later-infusion SC limits, no ramp-up.")
+    ] = False,
     policy_file: Annotated[Path | None, typer.Option("--policy", help="TOML file overriding site policy.")] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
 ) -> None:
-    """Dose in grams for a weight and regimen, on the site's dosing-weight and rounding policy."""
+    """Dose for a weight and regimen: grams, vials, mL and the infusion plan, on site policy."""
 
     def run() -> None:
         import json
@@ -185,10 +213,11 @@ def dose(
 
         from igcds.dosing import order
         from igcds.knowledge import loader
+        from igcds.report.dose_text import dose_lines
 
         kb = loader.load()
         policy = load_policy(policy_file)
-        result = order.dose_for_figures(
+        figures = order.DoseOrder(
             weight_kg=weight_kg,
             height_cm=height_cm,
             sex=sex.value if sex else "unknown",
@@ -196,12 +225,15 @@ def dose(
             route=route.value,
             mg_per_kg=mg_per_kg,
             interval_days=round(interval_weeks * 7) if interval_weeks is not None else None,
-            policy=policy,
-            kb=kb,
-            measured_on=date.today(),  # noqa: DTZ011, TID251 - the CLI is where the clock is read
+            product=product,
+            from_iv=from_iv,
+            risks=tuple(r.value for r in risk or ()),
+            new_to_product=not continuing,
         )
+        today = date.today()  # noqa: DTZ011, TID251 - the CLI is where the clock is read
+        result = order.dose_for_figures(figures, policy, kb, today)
         warnings = []
-        if policy.rounding == "vial":
+        if policy.rounding == "vial" and result.product is None:
             warnings.append("no product chosen: vial rounding not applied (rounded to the nearest gram)")
         if order.above_ceiling(result, policy):
             warnings.append(
@@ -211,16 +243,31 @@ def dose(
             payload = {"dose": asdict(result), "warnings": warnings, "disclaimer": kb.disclaimer}
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
             return
-        typer.echo(
-            f"{result.route} {result.mg_per_kg:g} mg/kg every {result.interval_days} days on "
-            f"{result.dosing_weight_kg:g} kg ({result.weight_basis}) = {result.dose_g:g} g; "
-            f"rounded ({result.rounding}) {result.rounded_dose_g:g} g; weekly equivalent "
-            f"{result.weekly_equivalent_mg_per_kg:g} mg/kg."
-        )
-        typer.echo(f"Basis: {result.basis}. Sources: {', '.join(result.citations) or 'as ordered'}.")
-        for warning in warnings:
-            typer.echo(f"Warning: {warning}.")
-        typer.echo(kb.disclaimer)
+        lines = dose_lines(result, "")
+        lines += [f"Warning: {warning}." for warning in warnings]
+        typer.echo("\n".join([*lines, kb.disclaimer]))
+
+    guarded(run)
+
+
+@app.command()
+def products() -> None:
+    """List the product catalogue: concentration, routes, vials, conversion factor, label date."""
+
+    def run() -> None:
+        from igcds.knowledge import loader
+
+        for item in loader.load().products.values():
+            vials = ", ".join(f"{v.grams:g} g" for v in item.vials) or "vials not verified"
+            factor = (
+                f"SC factor {item.sc.conversion_factor:g}"
+                if item.sc and item.sc.conversion_factor
+                else ("SC as IV (1:1)" if item.sc and item.sc.frequency == "as-iv" else "")
+            )
+            details = "; ".join(
+                part for part in (f"{item.concentration_percent:g}%", "/".join(item.routes), vials, factor) if part
+            )
+            typer.echo(f"{item.id:18} {item.name}: {details} (label {item.label_date or 'date not verified'})")
 
     guarded(run)
 
@@ -241,7 +288,7 @@ def knowledge() -> None:
         typer.echo(
             f"  {len(kb.conditions)} condition sets, {len(kb.infections)} infection classes, "
             f"{len(kb.medications)} medication sets, {len(kb.reference_ranges.bands)} reference-range bands, "
-            f"{len(kb.policy.keys)} policy keys"
+            f"{len(kb.policy.keys)} policy keys, {len(kb.products)} products"
         )
 
     guarded(run)

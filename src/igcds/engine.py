@@ -4,6 +4,7 @@ packaged knowledge base, no clock."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from string import Formatter
 
@@ -17,9 +18,10 @@ from igcds.domain.assessment import (
     Recommendation,
 )
 from igcds.domain.errors import KnowledgeError
-from igcds.domain.record import PatientRecord
-from igcds.dosing import amount, regimen, weight
-from igcds.knowledge import loader
+from igcds.domain.record import Measurement, PatientRecord, Route
+from igcds.dosing import amount, catalogue, conversion, regimen, trough_model, weight
+from igcds.dosing.infusion import RateRisk
+from igcds.knowledge import loader, schema
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy, make_policy
 from igcds.rules import (
@@ -56,7 +58,10 @@ def assess(
     as_of: date,
     policy: Policy | None = None,
     kb: KnowledgeBase | None = None,
+    dose_request: DoseRequest | None = None,
 ) -> Assessment:
+    """`dose_request` fixes what the caller chose for the dose (a product); everything else comes
+    from the record, the knowledge base and the site policy."""
     kb = kb or loader.load()
     policy = policy or default_policy(kb)
     ctx = ClinicalContext(record, kb, policy, as_of)
@@ -77,7 +82,7 @@ def assess(
     found += monitoring.findings(ctx, dx)
 
     gaps = _data_gaps(ctx, dx, plan)
-    dose = _dose(ctx, plan, gaps) if plan is not None else None
+    dose = _dose(ctx, plan, found, dose_request or DoseRequest(), gaps) if plan is not None else None
     recommendations = sorted(
         (_recommendation(kb, finding) for finding in found), key=lambda r: PRIORITY_ORDER[r.priority]
     )
@@ -146,29 +151,52 @@ def _data_gaps(ctx: ClinicalContext, dx: Diagnosis, plan: IgrtPlan | None) -> li
     return gaps
 
 
-def _dose(ctx: ClinicalContext, plan: IgrtPlan, gaps: list[DataGap]) -> Dose | None:
+RATE_RISK_FINDINGS = {"IGRT-THR-01": "thrombosis risk", "IGRT-REN-01": "renal risk"}
+
+
+@dataclass(frozen=True, slots=True)
+class DoseRequest:
+    """What the caller fixed about the dose: a product id (DESIGN.md §4 `--product`)."""
+
+    product: str | None = None
+
+
+def _chosen_product(
+    ctx: ClinicalContext, route: Route, requested: schema.Product | None, current: schema.Product | None
+) -> schema.Product | None:
+    """The requested product if it suits the route, else the patient's own, else the site's."""
+    for candidate in (requested, current):
+        if candidate is not None and route in candidate.routes:
+            return candidate
+    formulary = ctx.policy.iv_product if route == "IV" else ctx.policy.sc_product
+    return ctx.kb.products.get(formulary)
+
+
+def _dose(
+    ctx: ClinicalContext, plan: IgrtPlan, found: list[Finding], request: DoseRequest, gaps: list[DataGap]
+) -> Dose | None:
     measured = ctx.weight
     if measured is None:
         return None
-    pregnant = bool(ctx.conditions_in("pregnancy"))
     try:
         dosing_weight = weight.dosing_weight(
             measured.value,
             ctx.height.value if ctx.height else None,
             ctx.record.sex,
             ctx.age_years,
-            pregnant,
+            bool(ctx.conditions_in("pregnancy")),
             ctx.policy,
         )
     except weight.WeightUnavailable as missing:
         gaps.append(DataGap("dosing weight", f"{missing}: no dose computed"))
         return None
     previous = ctx.previous_dose
+    last = ctx.igrt.last_dose if plan.intent != "start" else previous
+    model = None
     if plan.intent == "start" and (previous is None or previous.route != plan.route):
         chosen = regimen.starting(plan.route, ctx.policy, ctx.kb)
     else:
         # Continuing, escalating, or restarting after a lapse: from the last recorded dose.
-        last = ctx.igrt.last_dose if plan.intent != "start" else previous
         current = regimen.current(
             plan.route,
             last.dose_g if last else None,
@@ -182,10 +210,66 @@ def _dose(ctx: ClinicalContext, plan: IgrtPlan, gaps: list[DataGap]) -> Dose | N
             return None
         chosen = regimen.within_ceiling(current, ctx.policy) if plan.intent == "start" else current
         if plan.intent == "escalate":
-            chosen = regimen.escalated(current, ctx.policy, ctx.kb, plan.trough.value if plan.trough else None)
-    if ctx.policy.rounding == "vial":
+            if plan.trough is not None:
+                history = [trough_model.DoseTrough(*point) for point in ctx.dose_at_each_trough]
+                model = trough_model.trough_model(plan.route, history, plan.trough.value, ctx.policy, ctx.kb)
+            chosen = regimen.escalated(current, ctx.policy, ctx.kb, model)
+
+    requested = catalogue.product(ctx.kb, request.product) if request.product else None
+    own = catalogue.recognise(ctx.kb, last.names) if last is not None else None
+    product = _chosen_product(ctx, plan.route, requested, own)
+    risks = tuple(RATE_RISK_FINDINGS[f.rec_id] for f in found if f.rec_id in RATE_RISK_FINDINGS)
+    recipient = amount.Recipient(
+        actual_weight_kg=measured.value,
+        age_years=ctx.age_years,
+        rate_risk=RateRisk(risks) if risks else None,
+        new_to_product=product is None or own is None or own.id != product.id,
+        renal_risk="renal risk" in risks,
+    )
+    if product is None and ctx.policy.rounding == "vial":
         gaps.append(DataGap("product", "no product chosen: vial rounding not applied (rounded to the nearest gram)"))
-    return amount.dose_for(chosen, dosing_weight, measured, ctx.policy)
+    if requested is not None and requested is not product and not (plan.route == "IV" and "SC" in requested.routes):
+        gaps.append(DataGap("product", f"{requested.name} is not labelled for {plan.route} use"))
+    dose = amount.dose_for(chosen, dosing_weight, measured, ctx.policy, product, recipient, model=model)
+    switching = plan.route == "IV" and any(f.rec_id == "IGRT-SC-01" for f in found)
+    sc_product = requested if requested is not None and "SC" in requested.routes else None
+    if plan.route == "IV" and (switching or (sc_product is not None and product is not sc_product)):
+        sc_switch = _sc_switch(ctx, chosen, dosing_weight, measured, sc_product, own, gaps)
+        dose = replace(dose, sc_switch=sc_switch)
+    return dose
 
 
-__all__ = ["__version__", "assess", "default_policy"]
+def _sc_switch(
+    ctx: ClinicalContext,
+    iv: regimen.Regimen,
+    dosing_weight: weight.DosingWeight,
+    measured: Measurement,
+    requested: schema.Product | None,
+    own: schema.Product | None,
+    gaps: list[DataGap],
+) -> Dose | None:
+    """The SC dose converted from the IV regimen, for the recommended or requested switch."""
+    product = _chosen_product(ctx, "SC", requested, None)
+    if product is None:
+        gaps.append(DataGap("SC product", "no SC product chosen: the IV-to-SC conversion is not computed"))
+        return None
+    try:
+        converted = conversion.iv_to_sc(iv, product, ctx.policy)
+    except conversion.ConversionUnavailable as why:
+        gaps.append(DataGap("SC conversion", str(why)))
+        return None
+    recipient = amount.Recipient(measured.value, ctx.age_years, new_to_product=own is None or own.id != product.id)
+    dose = amount.dose_for(
+        converted.regimen,
+        dosing_weight,
+        measured,
+        ctx.policy,
+        product,
+        recipient,
+        converted_from=converted.converted_from,
+        conversion_factor=converted.factor,
+    )
+    return replace(dose, warnings=(*dose.warnings, *conversion.SWITCH_NOTES))
+
+
+__all__ = ["DoseRequest", "__version__", "assess", "default_policy"]

@@ -58,6 +58,67 @@ class Recommendation:
 
 
 @dataclass(frozen=True, slots=True)
+class VialCount:
+    grams: float
+    ml: float
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class RateStep:
+    """One step of an IV infusion: from `start_minute` at this rate until the next step."""
+
+    start_minute: int
+    mg_kg_min: float
+    ml_h: float
+
+
+@dataclass(frozen=True, slots=True)
+class IvInfusionPlan:
+    steps: tuple[RateStep, ...]
+    max_rate_mg_kg_min: float
+    total_minutes: int
+    rate_weight_kg: float
+    """Rates per kg of this weight (the dosing weight)."""
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScInfusionPlan:
+    infusions_per_week: int | None
+    """How the weekly dose is split; None for a product given at the IV interval (HyQvia)."""
+    dose_per_infusion_g: float
+    volume_per_infusion_ml: float
+    sites: int
+    ml_per_site: float
+    ml_h_per_site: float
+    minutes: int
+    limits_for: str
+    """Which label limits were used (first or later infusions, weight or age group)."""
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RampUpDose:
+    week: int
+    dose_g: float
+    volume_ml: float
+
+
+@dataclass(frozen=True, slots=True)
+class TroughModel:
+    """How a dose change was sized from troughs: the patient's own history or the population."""
+
+    model: Literal["individual", "population"]
+    mg_dl_per_100_mg_kg_4wk: float
+    points: int
+    target_mg_dl: float
+    last_trough_mg_dl: float
+    uncertainty: str
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Dose:
     """The maintenance dose. Figures are exact; `rounded_dose_g` follows the rounding policy."""
 
@@ -77,6 +138,26 @@ class Dose:
     """How the figure was reached, in words (regimen, current dose, trough model)."""
     citations: tuple[str, ...]
     weight_ref: str
+    product_name: str | None = None
+    rounding_difference_percent: float = 0.0
+    vials: tuple[VialCount, ...] = ()
+    iv_infusion: IvInfusionPlan | None = None
+    sc_infusion: ScInfusionPlan | None = None
+    ramp_up: tuple[RampUpDose, ...] = ()
+    trough_model: TroughModel | None = None
+    converted_from: str | None = None
+    """The IV regimen an SC dose was converted from, in words."""
+    warnings: tuple[str, ...] = ()
+    """Product and safety points for whoever prepares and gives the dose."""
+    sc_switch: Dose | None = None
+    """For a patient on IV with a reason for SC: the converted SC dose, should they switch."""
+
+    def cited(self) -> tuple[str, ...]:
+        """Every bibliography id behind the dose, its trough model and any SC switch, in order."""
+        cited = [*self.citations, *(self.trough_model.citations if self.trough_model else ())]
+        if self.sc_switch:
+            cited += self.sc_switch.cited()
+        return tuple(dict.fromkeys(cited))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,46 +1,138 @@
-"""From a regimen and a dosing weight to grams: the exact dose and the dose rounded by policy."""
+"""From a regimen and a dosing weight to what is dispensed and given: the exact dose, the dose
+rounded by policy (whole vials of the chosen product, nearest 5 g, or none), its volume, and the
+infusion plan for the product and route."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from igcds.domain.assessment import Dose
+from igcds.domain.assessment import Dose, IvInfusionPlan, RampUpDose, ScInfusionPlan, TroughModel, VialCount
 from igcds.domain.record import Measurement
+from igcds.dosing import infusion, vials
+from igcds.dosing.infusion import RateRisk
 from igcds.dosing.regimen import Regimen
 from igcds.dosing.weight import DosingWeight
+from igcds.knowledge import schema
 from igcds.knowledge.policy import Policy
 
 WEEK_DAYS = 7
+DISPLAY_ROUNDING_G = 2
 
 
-def round_dose(dose_g: float, rounding: str) -> float:
-    """`nearest-5g`: half up to a multiple of 5 g, at least 5 g. `vial` without a chosen product:
-    the nearest whole gram (the assessment reports the missing product as a data gap). `none`:
-    the exact dose as reported (0.01 g)."""
+class ProductRouteMismatch(ValueError):
+    """The chosen product is not labelled for the planned route."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Facts about the patient that shape how the dose is given, beyond the dosing weight."""
+
+    actual_weight_kg: float
+    age_years: float | None = None
+    rate_risk: RateRisk | None = None
+    new_to_product: bool = True
+    renal_risk: bool = False
+
+
+def round_dose(dose_g: float, rounding: str, product: schema.Product | None) -> tuple[float, tuple[VialCount, ...]]:
+    """`vial`: the nearest whole-vial total of the product (the nearest gram when no product or
+    no verified vial sizes: the assessment says so). `nearest-5g`: half up to a multiple of 5 g, at
+    least 5 g. `none`: the exact dose as reported (0.01 g)."""
     if rounding == "nearest-5g":
-        return max(5.0, math.floor(dose_g / 5 + 0.5) * 5)
+        return max(5.0, math.floor(dose_g / 5 + 0.5) * 5), ()
     if rounding == "vial":
-        return float(max(1, math.floor(dose_g + 0.5)))
-    return round(dose_g, 2)
+        if product is not None and product.vials:
+            specs = [vials.VialSpec(v.grams, v.ml) for v in product.vials]
+            chosen = vials.nearest_vial_combination(dose_g, specs)
+            return vials.total_grams(chosen), chosen
+        return float(max(1, math.floor(dose_g + 0.5))), ()
+    return round(dose_g, DISPLAY_ROUNDING_G), ()
 
 
-def dose_for(regimen: Regimen, weight: DosingWeight, measured: Measurement, policy: Policy) -> Dose:
-    """Product choice (volume, vials, conversion factors) arrives with dose planning."""
+def _product_warnings(product: schema.Product, recipient: Recipient) -> list[str]:
+    warnings = [f"{product.name}: {note}" for note in product.notes]
+    if product.contains_sucrose and recipient.renal_risk:
+        warnings.append(f"{product.name} contains sucrose: avoid sucrose-stabilised products with renal risk")
+    return warnings
+
+
+def _ramp_up(product: schema.Product, dose_g: float, interval_days: int) -> tuple[tuple[RampUpDose, ...], list[str]]:
+    if product.sc is None or not product.sc.ramp_up:
+        return (), []
+    weeks = interval_days // WEEK_DAYS
+    ramp = infusion.ramp_up(product, dose_g / weeks, weeks)
+    if not ramp:
+        return (), [
+            f"{product.name}: ramp up to the full dose as the label directs (no verified table for every {weeks} weeks)"
+        ]
+    return ramp, []
+
+
+def dose_for(
+    regimen: Regimen,
+    weight: DosingWeight,
+    measured: Measurement,
+    policy: Policy,
+    product: schema.Product | None = None,
+    recipient: Recipient | None = None,
+    *,
+    model: TroughModel | None = None,
+    converted_from: str | None = None,
+    conversion_factor: float | None = None,
+) -> Dose:
+    recipient = recipient or Recipient(measured.value)
+    if product is not None and regimen.route not in product.routes:
+        raise ProductRouteMismatch(f"{product.name} is not labelled for {regimen.route} use")
     dose_g = regimen.mg_per_kg * weight.kg / 1000
+    rounded, vial_counts = round_dose(dose_g, policy.rounding, product)
+    difference = (rounded - dose_g) / dose_g * 100
+    warnings = []
+    if abs(difference) > policy.vial_rounding_warn_percent:
+        warnings.append(
+            f"the rounded dose ({rounded:g} g) differs from the exact dose ({dose_g:.2f} g) by {difference:+.1f}%"
+        )
+    iv_plan: IvInfusionPlan | None = None
+    sc_plan: ScInfusionPlan | None = None
+    ramp: tuple[RampUpDose, ...] = ()
+    if product is not None:
+        warnings += _product_warnings(product, recipient)
+        if regimen.route == "IV" and product.iv is not None:
+            iv_plan = infusion.iv_plan(product, rounded, weight.kg, recipient.rate_risk, policy)
+        elif regimen.route == "IV":
+            warnings.append(f"{product.name}: infusion rates not in igcds' verified catalogue: follow the label")
+        else:
+            sc_plan = infusion.sc_plan(
+                product, rounded, recipient.actual_weight_kg, recipient.age_years, recipient.new_to_product
+            )
+            if sc_plan is None:
+                warnings.append(f"{product.name}: no verified per-site limits for this patient: follow the label")
+            if recipient.new_to_product:
+                ramp, note = _ramp_up(product, rounded, regimen.interval_days)
+                warnings += note
     return Dose(
         route=regimen.route,
         mg_per_kg=round(regimen.mg_per_kg, 1),
         interval_days=regimen.interval_days,
         weight_basis=weight.basis,
         dosing_weight_kg=round(weight.kg, 1),
-        dose_g=round(dose_g, 2),
-        rounded_dose_g=round_dose(dose_g, policy.rounding),
+        dose_g=round(dose_g, DISPLAY_ROUNDING_G),
+        rounded_dose_g=rounded,
         rounding=policy.rounding,
-        product=None,
-        volume_ml=None,
+        product=product.id if product else None,
+        volume_ml=infusion.volume_ml(product, rounded) if product else None,
         weekly_equivalent_mg_per_kg=round(regimen.mg_per_kg * WEEK_DAYS / regimen.interval_days, 1),
-        conversion_factor=None,
+        conversion_factor=conversion_factor,
         basis=f"{regimen.basis}; {weight.note}",
-        citations=regimen.citations,
+        citations=tuple(dict.fromkeys((*regimen.citations, *((product.label,) if product else ())))),
         weight_ref=measured.ref,
+        product_name=product.name if product else None,
+        rounding_difference_percent=round(difference, 1),
+        vials=vial_counts,
+        iv_infusion=iv_plan,
+        sc_infusion=sc_plan,
+        ramp_up=ramp,
+        trough_model=model,
+        converted_from=converted_from,
+        warnings=tuple(warnings),
     )

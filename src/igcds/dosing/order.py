@@ -1,54 +1,105 @@
-"""A dose for given patient figures and an optional regimen: what `igcds dose` computes. The same
-functions as the assessment's dose, so the two always agree."""
+"""A dose for given patient figures and an optional regimen and product: what `igcds dose`
+computes. The same functions as the assessment's dose, so the two always agree."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from igcds.domain.assessment import Dose
 from igcds.domain.errors import InputError
 from igcds.domain.record import Measurement, Route
-from igcds.dosing import amount, regimen, weight
+from igcds.dosing import amount, catalogue, conversion, regimen, weight
+from igcds.dosing.infusion import RateRisk
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
 
 
-def dose_for_figures(
-    *,
-    weight_kg: float,
-    height_cm: float | None,
-    sex: str,
-    age_years: float | None,
-    route: Route,
-    mg_per_kg: float | None,
-    interval_days: int | None,
-    policy: Policy,
-    kb: KnowledgeBase,
-    measured_on: date,
-) -> Dose:
-    """The starting regimen for the route unless mg/kg or the interval is given; the input names
-    the option at fault (`--weight`, `--height`, …) when a figure is unusable."""
-    for option, value in (("--weight", weight_kg), ("--height", height_cm), ("--mg-per-kg", mg_per_kg)):
+@dataclass(frozen=True, slots=True)
+class DoseOrder:
+    """The figures of `igcds dose`, named as its options."""
+
+    weight_kg: float
+    height_cm: float | None = None
+    sex: str = "unknown"
+    age_years: float | None = None
+    route: Route = "IV"
+    mg_per_kg: float | None = None
+    interval_days: int | None = None
+    product: str | None = None
+    from_iv: bool = False
+    """`mg_per_kg` and `interval_days` are the patient's IV regimen, to convert to SC."""
+    risks: tuple[str, ...] = ()
+    """'thrombosis' and/or 'renal': hold the IV rate down (and no sucrose with renal risk)."""
+    new_to_product: bool = True
+
+
+def _check(order: DoseOrder) -> None:
+    for option, value in (
+        ("--weight", order.weight_kg),
+        ("--height", order.height_cm),
+        ("--mg-per-kg", order.mg_per_kg),
+    ):
         if value is not None and value <= 0:
             raise InputError(option, None, f"must be positive, got {value:g}")
-    if age_years is not None and age_years < 0:
-        raise InputError("--age", None, f"must not be negative, got {age_years:g}")
-    if interval_days is not None and interval_days <= 0:
+    if order.age_years is not None and order.age_years < 0:
+        raise InputError("--age", None, f"must not be negative, got {order.age_years:g}")
+    if order.interval_days is not None and order.interval_days <= 0:
         raise InputError("--interval-weeks", None, "must be positive")
-    start = regimen.starting(route, policy, kb)
+    if order.from_iv and (order.route != "SC" or order.mg_per_kg is None or order.interval_days is None):
+        raise InputError("--from-iv", None, "needs --route SC, --mg-per-kg and --interval-weeks of the IV regimen")
+
+
+def dose_for_figures(order: DoseOrder, policy: Policy, kb: KnowledgeBase, measured_on: date) -> Dose:
+    """The starting regimen for the route unless mg/kg or the interval is given; the input names
+    the option at fault (`--weight`, `--height`, …) when a figure is unusable."""
+    _check(order)
+    product = catalogue.product(kb, order.product) if order.product else None
+    if product is not None and order.route not in product.routes:
+        raise InputError("--product", None, f"{product.name} is not labelled for {order.route} use")
+    start = regimen.starting("IV" if order.from_iv else order.route, policy, kb)
+    as_ordered = order.mg_per_kg is not None or order.interval_days is not None
     chosen = regimen.Regimen(
-        route,
-        mg_per_kg if mg_per_kg is not None else start.mg_per_kg,
-        interval_days if interval_days is not None else start.interval_days,
-        start.basis if mg_per_kg is None and interval_days is None else "regimen as ordered",
-        start.citations if mg_per_kg is None and interval_days is None else (),
+        "IV" if order.from_iv else order.route,
+        order.mg_per_kg if order.mg_per_kg is not None else start.mg_per_kg,
+        order.interval_days if order.interval_days is not None else start.interval_days,
+        "regimen as ordered" if as_ordered else start.basis,
+        () if as_ordered else start.citations,
     )
+    factor = converted_from = None
+    if order.from_iv:
+        if product is None:
+            raise InputError("--product", None, "an SC product is needed to convert from IV")
+        try:
+            converted = conversion.iv_to_sc(chosen, product, policy)
+        except conversion.ConversionUnavailable as why:
+            raise InputError("--product", None, str(why)) from None
+        chosen, factor, converted_from = converted.regimen, converted.factor, converted.converted_from
     try:
-        dosing_weight = weight.dosing_weight(weight_kg, height_cm, sex, age_years, False, policy)
+        dosing_weight = weight.dosing_weight(
+            order.weight_kg, order.height_cm, order.sex, order.age_years, False, policy
+        )
     except weight.WeightUnavailable as missing:
-        option = "--height" if "height" in str(missing) else "--sex" if "sex" in str(missing) else "--age"
-        raise InputError(option, None, str(missing)) from None
-    return amount.dose_for(chosen, dosing_weight, Measurement(weight_kg, measured_on, "--weight"), policy)
+        text = str(missing)
+        option = "--height" if "height" in text else "--sex" if "sex" in text else "--age"
+        raise InputError(option, None, text) from None
+    recipient = amount.Recipient(
+        actual_weight_kg=order.weight_kg,
+        age_years=order.age_years,
+        rate_risk=RateRisk(tuple(f"{risk} risk" for risk in order.risks)) if order.risks else None,
+        new_to_product=order.new_to_product,
+        renal_risk="renal" in order.risks,
+    )
+    return amount.dose_for(
+        chosen,
+        dosing_weight,
+        Measurement(order.weight_kg, measured_on, "--weight"),
+        policy,
+        product,
+        recipient,
+        converted_from=converted_from,
+        conversion_factor=factor,
+    )
 
 
 def above_ceiling(dose: Dose, policy: Policy) -> bool:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from igcds.domain.assessment import TroughModel
 from igcds.domain.record import Route
+from igcds.dosing import trough_model
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
 
@@ -86,46 +88,28 @@ def within_ceiling(regimen: Regimen, policy: Policy) -> Regimen:
     )
 
 
-def escalated(
-    regimen: Regimen,
-    policy: Policy,
-    kb: KnowledgeBase,
-    trough_mg_dl: float | None,
-) -> Regimen:
-    """Raise the dose: by the population trough model when a trough below target is known
-    (expected rise per +100 mg/kg/month, Berger 2013), otherwise by the policy step; never above
-    the ceiling."""
+def escalated(regimen: Regimen, policy: Policy, kb: KnowledgeBase, model: TroughModel | None) -> Regimen:
+    """Raise the dose: to reach the trough target by the trough model when a trough below target
+    is known, otherwise by the policy step for breakthrough infections; never above the ceiling."""
     scale = regimen.interval_days / FOUR_WEEKS_DAYS
-    target = policy.trough_target_mg_dl
-    if trough_mg_dl is not None and trough_mg_dl < target:
-        slope = (
-            policy.trough_slope_sc_mg_dl_per_100mg_kg_month
-            if regimen.route == "SC"
-            else policy.trough_slope_iv_mg_dl_per_100mg_kg_month
-        )
-        increase = (target - trough_mg_dl) / slope * 100 * scale
+    if model is not None and model.last_trough_mg_dl < model.target_mg_dl:
+        increase = trough_model.increase_to_target(model) * scale
         how = (
-            f"population trough model: +{slope:g} mg/dL per +100 mg/kg per month; trough "
-            f"{trough_mg_dl:g} -> target {target:g} mg/dL (individual response varies: recheck the trough)"
+            f"{model.model} trough model: +{model.mg_dl_per_100_mg_kg_4wk:g} mg/dL per +100 mg/kg per 4 weeks; "
+            f"trough {model.last_trough_mg_dl:g} -> target {model.target_mg_dl:g} mg/dL"
         )
-        keys: tuple[str, ...] = (
-            "trough_slope_sc_mg_dl_per_100mg_kg_month"
-            if regimen.route == "SC"
-            else "trough_slope_iv_mg_dl_per_100mg_kg_month",
-            "trough_target_mg_dl",
-        )
+        citations: tuple[str, ...] = (*model.citations, *_citations(kb, "trough_target_mg_dl"))
     else:
         increase = policy.escalation_step_mg_per_kg_4wk * scale
         how = f"step of {policy.escalation_step_mg_per_kg_4wk:g} mg/kg per 4 weeks for breakthrough infections"
-        keys = ("escalation_step_mg_per_kg_4wk",)
+        citations = _citations(kb, "escalation_step_mg_per_kg_4wk")
     ceiling = ceiling_mg_per_kg(regimen.interval_days, policy)
     proposed = min(regimen.mg_per_kg + increase, ceiling)
     capped = " (capped at the ceiling)" if proposed == ceiling else ""
-    basis = f"{regimen.basis}; raised by {how}{capped}"
     return Regimen(
         regimen.route,
         proposed,
         regimen.interval_days,
-        basis,
-        _citations(kb, *keys, "max_mg_per_kg_4wk"),
+        f"{regimen.basis}; raised by {how}{capped}",
+        tuple(dict.fromkeys((*citations, *_citations(kb, "max_mg_per_kg_4wk")))),
     )

@@ -35,6 +35,7 @@ DATA_FILES = (
     "valuesets.yaml",
     "reference_ranges.yaml",
     "policy.yaml",
+    "products.yaml",
 )
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -49,6 +50,7 @@ class KnowledgeBase:
     valuesets: schema.ValueSets
     reference_ranges: schema.ReferenceRanges
     policy: schema.PolicyFile
+    products: dict[str, schema.Product]
     conditions: dict[str, CodeMatcher]
     infections: tuple[InfectionMatcher, ...]
     medications: dict[str, NameMatcher]
@@ -132,6 +134,50 @@ def _check_policy(policy: schema.PolicyFile, references: dict[str, schema.Refere
                 raise KnowledgeError(f"policy.yaml: {key} default is outside its range")
 
 
+VIAL_VOLUME_TOLERANCE = 0.05  # labels round mL (Cutaquig: 1 g in 6 mL of a 16.5% solution)
+PRODUCT_POLICY_KEYS = {"iv_product": "IV", "sc_product": "SC"}
+
+
+def _figure_exists(product: schema.Product, path: str) -> bool:
+    node: Any = product
+    for part in path.split("."):
+        if not isinstance(node, BaseModel) or part not in type(node).model_fields:
+            return False
+        node = getattr(node, part)
+    return True
+
+
+def _check_products(
+    catalogue: schema.Catalogue, references: dict[str, schema.Reference], policy: schema.PolicyFile
+) -> dict[str, schema.Product]:
+    _unique("products.yaml", [p.id for p in catalogue.products])
+    _unique("products.yaml names", [name for p in catalogue.products for name in p.names])
+    for product in catalogue.products:
+        cited = [product.label, *(ref for refs in product.sources.values() for ref in refs)]
+        _resolve("products.yaml", product.id, cited, references)
+        for path in (*product.sources, *product.unverified):
+            if not _figure_exists(product, path):
+                raise KnowledgeError(f"products.yaml: {product.id} names no figure {path!r}")
+        for route, name, section in (("IV", "iv", product.iv), ("SC", "sc", product.sc)):
+            # A labelled route may lack its section only when the figures are recorded as unverified.
+            if section is not None and route not in product.routes:
+                raise KnowledgeError(f"products.yaml: {product.id} has {name} figures but no {route} route")
+            if section is None and route in product.routes and name not in product.unverified:
+                raise KnowledgeError(f"products.yaml: {product.id} {route} figures missing and not marked unverified")
+        for vial in product.vials:
+            expected_ml = vial.grams * 100 / product.concentration_percent
+            if abs(vial.ml - expected_ml) > VIAL_VOLUME_TOLERANCE * expected_ml:
+                raise KnowledgeError(f"products.yaml: {product.id} vial {vial.grams:g} g in {vial.ml:g} mL")
+        if product.iv and product.iv.initial_rate_mg_kg_min > product.iv.max_rate_mg_kg_min:
+            raise KnowledgeError(f"products.yaml: {product.id} initial rate above its maximum")
+    products = {p.id: p for p in catalogue.products}
+    for key, route in PRODUCT_POLICY_KEYS.items():
+        for choice in (policy.keys[key].choices or []) if key in policy.keys else []:
+            if choice != "none" and (choice not in products or route not in products[choice].routes):
+                raise KnowledgeError(f"policy.yaml: {key} choice {choice!r} is not a {route} product")
+    return products
+
+
 def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     """Validate and cross-check parsed knowledge files (exposed for tests of broken data)."""
     bibliography = _validate("bibliography.yaml", schema.Bibliography, files["bibliography.yaml"])
@@ -140,6 +186,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     valuesets = _validate("valuesets.yaml", schema.ValueSets, files["valuesets.yaml"])
     ranges = _validate("reference_ranges.yaml", schema.ReferenceRanges, files["reference_ranges.yaml"])
     policy = _validate("policy.yaml", schema.PolicyFile, files["policy.yaml"])
+    catalogue = _validate("products.yaml", schema.Catalogue, files["products.yaml"])
 
     _unique("bibliography.yaml", [r.id for r in bibliography.references])
     _unique("recommendations.yaml", [r.id for r in recs.recommendations])
@@ -164,6 +211,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     _resolve("reference_ranges.yaml", "citation", [ranges.citation], references)
     _check_bands(ranges)
     _check_policy(policy, references)
+    products = _check_products(catalogue, references, policy)
 
     analyte_by_loinc: dict[str, str] = {}
     for analyte, observation_set in valuesets.observations.items():
@@ -185,6 +233,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         valuesets=valuesets,
         reference_ranges=ranges,
         policy=policy,
+        products=products,
         conditions=conditions,
         infections=infections,
         condition_index=PrefixIndex.build(conditions.values()),

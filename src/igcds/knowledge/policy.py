@@ -42,6 +42,14 @@ class Policy:
     max_mg_per_kg_4wk: float
     trough_slope_iv_mg_dl_per_100mg_kg_month: float
     trough_slope_sc_mg_dl_per_100mg_kg_month: float
+    iv_product: str
+    sc_product: str
+    iv_rate_step_minutes: int
+    iv_rate_step_factor: float
+    at_risk_max_rate_mg_kg_min: float
+    vial_rounding_warn_percent: float
+    individual_model_min_points: int
+    individual_model_min_dose_spread_mg_kg_4wk: float
 
 
 POLICY_FIELDS = {f.name: f for f in fields(Policy)}

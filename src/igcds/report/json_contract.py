@@ -39,7 +39,7 @@ def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
     dx = assessment.diagnosis
     cited = dict.fromkeys(c for r in assessment.recommendations for c in r.citations)
     if assessment.dose:
-        cited.update(dict.fromkeys(assessment.dose.citations))
+        cited.update(dict.fromkeys(assessment.dose.cited()))
     return {
         "schema": SCHEMA,
         "igcds_version": __version__,
@@ -85,9 +85,7 @@ def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
 def _dose(assessment: Assessment) -> dict[str, Any] | None:
     if assessment.dose is None:
         return None
-    dose = asdict(assessment.dose)
-    dose["citations"] = list(assessment.dose.citations)
-    return dose
+    return asdict(assessment.dose)
 
 
 def render(assessment: Assessment, kb: KnowledgeBase) -> str:

@@ -6,6 +6,7 @@ import textwrap
 
 from igcds.domain.assessment import Assessment
 from igcds.knowledge.loader import KnowledgeBase
+from igcds.report.dose_text import dose_lines
 from igcds.report.json_contract import format_reference
 
 WIDTH = 80
@@ -43,15 +44,8 @@ def render(assessment: Assessment, kb: KnowledgeBase) -> str:
         lines += _wrap(f"Evidence in the record: {', '.join(rec.evidence) or 'none specific'}")
         lines += _wrap(f"Sources: {', '.join(rec.citations)} ({rec.strength}, {rec.evidence_quality} quality)")
     if a.dose:
-        d = a.dose
         lines += ["", "DOSE"]
-        lines += _wrap(
-            f"{d.route} {d.mg_per_kg:g} mg/kg every {d.interval_days} days on {d.dosing_weight_kg:g} kg "
-            f"({d.weight_basis}) = {d.dose_g:g} g; rounded ({d.rounding}) {d.rounded_dose_g:g} g; "
-            f"weekly equivalent {d.weekly_equivalent_mg_per_kg:g} mg/kg.",
-            "  ",
-        )
-        lines += _wrap(f"Basis: {d.basis}. Sources: {', '.join(d.citations) or 'current prescription'}.", "  ")
+        lines += dose_lines(a.dose)
     if a.data_gaps:
         lines += ["", "DATA GAPS"]
         for gap in a.data_gaps:
@@ -62,7 +56,7 @@ def render(assessment: Assessment, kb: KnowledgeBase) -> str:
             lines += _wrap(f"- {warning}", "  ")
     cited = dict.fromkeys(c for r in a.recommendations for c in r.citations)
     if a.dose:
-        cited.update(dict.fromkeys(a.dose.citations))
+        cited.update(dict.fromkeys(a.dose.cited()))
     if cited:
         lines += ["", "REFERENCES"]
         for ref_id in cited:

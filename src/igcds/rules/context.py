@@ -18,6 +18,7 @@ from igcds.knowledge.valuesets import split_codes
 from igcds.rules.time_windows import months_before, whole_months_between, within_months, years_between
 
 Judgement = Literal["low", "normal", "high", "unknown"]
+FOUR_WEEKS_DAYS = 28
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +163,41 @@ class ClinicalContext:
             if before_iv or on_sc:
                 found.append(result)
         return found
+
+    @cached_property
+    def dose_at_each_trough(self) -> list[tuple[float, float, date]]:
+        """(mg/kg per 4 weeks, trough mg/dL, date drawn) for each trough on the current route: the
+        dose is the last administration before the draw, per kg of the weight then, over the
+        days to the next administration (IV) or since the one before (SC)."""
+        route = self.igrt.route or "IV"
+        given = [m for m in self.immune_globulin_administrations if (m.route or "IV") == route]
+        days = [m.start for m in given if m.start is not None]
+        history = []
+        for trough in self.troughs:
+            index = bisect_left(days, trough.effective) - 1
+            if index < 0:
+                continue
+            dose = given[index]
+            neighbour = index + 1 if route == "IV" else index - 1
+            if not 0 <= neighbour < len(given):
+                continue
+            interval = abs((days[neighbour] - days[index]).days)
+            mg_per_kg = dose.dose_mg_per_kg
+            if mg_per_kg is None and dose.dose_g is not None:
+                weight = self.weight_on(days[index])
+                mg_per_kg = dose.dose_g * 1000 / weight.value if weight else None
+            if mg_per_kg is None or interval == 0:
+                continue
+            history.append((mg_per_kg * FOUR_WEEKS_DAYS / interval, trough.value, trough.effective))
+        return history
+
+    def weight_on(self, day: date) -> Measurement | None:
+        """The last weight measured on or before `day` (the first one when all are later)."""
+        weights = self.record.weights
+        if not weights:
+            return None
+        before = [w for w in weights if w.effective <= day]
+        return before[-1] if before else weights[0]
 
     # --- conditions and medications -------------------------------------------------------------
 
