@@ -30,6 +30,7 @@ EXPECTED_DIAGNOSIS = {
     "sigmd-breakthrough-on-ivig": "selective-igm-deficiency",
     "sigmd-on-prophylaxis": "selective-igm-deficiency",
     "sigmd-on-scig-stable": "selective-igm-deficiency",
+    "sigmd-after-ivig-course": "selective-igm-deficiency",
     "possible-sigmd-child": "possible-selective-igm-deficiency",
     "secondary-low-igm-rituximab": "secondary-low-igm",
     "other-antibody-deficiency": "other-antibody-deficiency",

@@ -28,7 +28,12 @@ DESIGN_CODES = {
     "info.residual-mucosal-risk",
 }  # fmt: skip
 # Codes igcds added to the DESIGN.md §5 vocabulary (documented in docs/recommendation-codes.md).
-ADDED_CODES = {"workup.serum-immunoglobulins", "info.autoimmunity-risk"}
+ADDED_CODES = {
+    "workup.serum-immunoglobulins",
+    "info.autoimmunity-risk",
+    "safety.vaccine-ig-interval",
+    "prophylaxis.measles-exposure",
+}
 
 
 def raw_files() -> dict[str, Any]:

@@ -26,6 +26,7 @@ from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy, make_policy
 from igcds.rules import (
     diagnosis,
+    measles,
     monitoring,
     prophylaxis,
     route,
@@ -75,7 +76,9 @@ def assess(
     elif dx.code in SIGMD_PATHWAY:
         treatment, plan = treatment_igm_deficiency.findings(ctx, dx)
         found += treatment
-    found += vaccines.findings(ctx, dx, plan is not None)
+    vaccine_findings = vaccines.findings(ctx, dx, plan is not None)
+    found += vaccine_findings
+    found += measles.findings(ctx, dx, plan is not None, bool(vaccine_findings))
     found += route.findings(ctx, plan)
     if plan is not None or ctx.igrt.on_igrt:
         found += safety.findings(ctx, plan.route if plan else route.current_route(ctx))

@@ -14,7 +14,7 @@ from igcds.knowledge.loader import KnowledgeBase
 
 FACT_SYSTEM = "urn:igcds:fact"
 COUNTING_STATUSES = frozenset({"final", "amended", "corrected"})
-BOOLEAN_FACTS = frozenset({"poor-venous-access", "prefers-home-therapy"})
+BOOLEAN_FACTS = frozenset({"poor-venous-access", "prefers-home-therapy", "measles-exposure", "measles-risk"})
 ANTIBODY_RESPONSES = frozenset({"adequate", "impaired"})
 IMMUNOGLOBULINS = frozenset({"igg", "iga", "igm", "igg_subclass"})
 EFFECTIVE_PATHS = ("effectiveDateTime", "effectivePeriod.start", "effectiveInstant", "issued")

@@ -36,6 +36,7 @@ DATA_FILES = (
     "reference_ranges.yaml",
     "policy.yaml",
     "products.yaml",
+    "schedules.yaml",
 )
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -51,10 +52,12 @@ class KnowledgeBase:
     reference_ranges: schema.ReferenceRanges
     policy: schema.PolicyFile
     products: dict[str, schema.Product]
+    schedules: schema.Schedules
     conditions: dict[str, CodeMatcher]
     infections: tuple[InfectionMatcher, ...]
     medications: dict[str, NameMatcher]
     live_vaccines: NameMatcher
+    measles_varicella_vaccines: NameMatcher
     condition_index: PrefixIndex
     infection_index: PrefixIndex
     gene_by_hgnc: dict[str, str]
@@ -187,6 +190,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     ranges = _validate("reference_ranges.yaml", schema.ReferenceRanges, files["reference_ranges.yaml"])
     policy = _validate("policy.yaml", schema.PolicyFile, files["policy.yaml"])
     catalogue = _validate("products.yaml", schema.Catalogue, files["products.yaml"])
+    schedules = _validate("schedules.yaml", schema.Schedules, files["schedules.yaml"])
 
     _unique("bibliography.yaml", [r.id for r in bibliography.references])
     _unique("recommendations.yaml", [r.id for r in recs.recommendations])
@@ -212,6 +216,12 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     _check_bands(ranges)
     _check_policy(policy, references)
     products = _check_products(catalogue, references, policy)
+    measles = schedules.measles
+    cited = [*schedules.vaccine_interval_after_igiv.citations, *measles.citations, *measles.sc_citations]
+    _resolve("schedules.yaml", "schedules", cited, references)
+    rows = [row.up_to_mg_per_kg for row in schedules.vaccine_interval_after_igiv.rows]
+    if rows != sorted(rows):
+        raise KnowledgeError("schedules.yaml: vaccine interval rows must rise with the dose")
 
     analyte_by_loinc: dict[str, str] = {}
     for analyte, observation_set in valuesets.observations.items():
@@ -234,6 +244,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         reference_ranges=ranges,
         policy=policy,
         products=products,
+        schedules=schedules,
         conditions=conditions,
         infections=infections,
         condition_index=PrefixIndex.build(conditions.values()),
@@ -248,6 +259,13 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
             CVX,
             valuesets.vaccines.live_cvx.codes,
             valuesets.vaccines.live_names.names,
+        ),
+        measles_varicella_vaccines=name_matcher(
+            "measles_varicella_vaccines",
+            "measles- or varicella-containing vaccine",
+            CVX,
+            valuesets.vaccines.measles_varicella_cvx.codes,
+            valuesets.vaccines.measles_varicella_names.names,
         ),
         gene_by_hgnc={hgnc: symbol for symbol, hgnc in valuesets.genes.items()},
         analyte_by_loinc=analyte_by_loinc,

@@ -133,6 +133,8 @@ class NameSet(Strict):
 class VaccineSets(Strict):
     live_cvx: CodeSet
     live_names: NameSet
+    measles_varicella_cvx: CodeSet
+    measles_varicella_names: NameSet
 
 
 class RouteSet(Strict):
@@ -277,3 +279,34 @@ class Product(Strict):
 class Catalogue(Strict):
     version: str
     products: list[Product] = Field(min_length=1)
+
+
+# --- schedules: label and ACIP figures the rules time things by ------------------------------------
+
+
+class IntervalRow(Strict):
+    up_to_mg_per_kg: float = Field(gt=0)
+    months: int = Field(gt=0)
+
+
+class VaccineInterval(Strict):
+    """Months to wait after an IGIV dose before a measles- or varicella-containing vaccine."""
+
+    rows: list[IntervalRow] = Field(min_length=1)
+    citations: list[str] = Field(min_length=1)
+    note: str
+
+
+class MeaslesProphylaxis(Strict):
+    post_exposure_mg_per_kg: float = Field(gt=0)
+    within_days: int = Field(gt=0)
+    at_risk_min_iv_mg_per_kg: float = Field(gt=0)
+    at_risk_min_sc_mg_per_kg_week: float = Field(gt=0)
+    citations: list[str] = Field(min_length=1)
+    sc_citations: list[str] = Field(min_length=1)
+
+
+class Schedules(Strict):
+    version: str
+    vaccine_interval_after_igiv: VaccineInterval
+    measles: MeaslesProphylaxis

@@ -48,8 +48,10 @@ def codes_markdown(kb: KnowledgeBase) -> str:
         HEADER + "# Recommendation codes and ids",
         "",
         "Codes are the public vocabulary of DESIGN.md §5 (never renamed). igcds adds",
-        "`workup.serum-immunoglobulins` (no IgM result yet) and `info.autoimmunity-risk` (autoimmunity",
-        "predicts persistent infections). Each id is one recommendation in",
+        "`workup.serum-immunoglobulins` (no IgM result yet), `info.autoimmunity-risk` (autoimmunity",
+        "predicts persistent infections), `prophylaxis.measles-exposure` (the labels' measles dose on",
+        "IgRT) and `safety.vaccine-ig-interval` (ACIP's wait between immune globulin and measles- or",
+        "varicella-containing vaccines). Each id is one recommendation in",
         "`src/igcds/knowledge/data/recommendations.yaml`.",
         "",
         "| code | id | pathway | default priority | title | strength / quality | sources |",
@@ -83,7 +85,7 @@ def _verification(kb: KnowledgeBase, ref_id: str) -> str:
 def _site_limits(sc: schema.ScInfusion) -> str:
     limits = []
     for limit in sc.site_limits:
-        who = [limit.infusions]
+        who: list[str] = [limit.infusions]
         if limit.min_weight_kg is not None:
             who.append(f">= {limit.min_weight_kg:g} kg")
         if limit.max_weight_kg is not None:

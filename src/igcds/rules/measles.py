@@ -1,0 +1,134 @@
+"""Measles and immune globulin: the labels' post-exposure dose for a patient on IgRT (400 mg/kg
+within 6 days) and the protective dose for one at risk of exposure; ACIP's interval between
+immune globulin and measles- or varicella-containing vaccines."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from igcds.domain.assessment import Diagnosis
+from igcds.domain.record import Fact, MedicationUse
+from igcds.rules.context import ClinicalContext
+from igcds.rules.findings import Finding, listing
+from igcds.rules.time_windows import months_before
+
+WEEK_DAYS = 7
+
+
+def _dose_mg_per_kg(ctx: ClinicalContext, given: MedicationUse) -> float | None:
+    if given.dose_mg_per_kg is not None:
+        return given.dose_mg_per_kg
+    weight = ctx.weight_on(given.start) if given.start else ctx.weight
+    if given.dose_g is None or weight is None:
+        return None
+    return given.dose_g * 1000 / weight.value
+
+
+def _recorded(ctx: ClinicalContext, code: str) -> Fact | None:
+    facts = [f for f in ctx.record.facts if f.code == code and f.value is True]
+    return facts[-1] if facts else None
+
+
+def _post_exposure(ctx: ClinicalContext) -> list[Finding]:
+    schedule = ctx.kb.schedules.measles
+    exposure = _recorded(ctx, "measles-exposure")
+    if exposure is None or exposure.effective is None:
+        return []
+    days = (ctx.as_of - exposure.effective).days
+    if days > schedule.within_days:
+        return []
+    extra = f"additional {schedule.post_exposure_mg_per_kg:g} mg/kg"
+    if ctx.weight is not None:
+        grams = schedule.post_exposure_mg_per_kg * ctx.weight.value / 1000
+        extra += f" = {grams:.1f} g at {ctx.weight.value:g} kg (actual weight)"
+    values = {
+        "exposure_date": exposure.effective.isoformat(),
+        "days_since": str(days),
+        "deadline": (exposure.effective + timedelta(days=schedule.within_days)).isoformat(),
+        "extra_dose": extra,
+    }
+    return [Finding("IGRT-MEASLES-01", values, (exposure.ref,))]
+
+
+def _at_risk(ctx: ClinicalContext) -> list[Finding]:
+    """Compares the dose per infusion (IV) or per week (SC) with the labels' protective level."""
+    schedule = ctx.kb.schedules.measles
+    risk = _recorded(ctx, "measles-risk")
+    last = ctx.igrt.last_dose
+    if risk is None or last is None or not ctx.igrt.on_igrt:
+        return []
+    mg_per_kg = _dose_mg_per_kg(ctx, last)
+    if mg_per_kg is None:
+        return []
+    if ctx.igrt.route == "SC":
+        weekly = mg_per_kg * WEEK_DAYS / (ctx.igrt.interval_days or WEEK_DAYS)
+        dose_text, minimum = f"{weekly:.0f} mg/kg weekly (SC)", schedule.at_risk_min_sc_mg_per_kg_week
+        minimum_text = f"{minimum:g} mg/kg weekly"
+        below = weekly < minimum
+    else:
+        dose_text, minimum = f"{mg_per_kg:.0f} mg/kg per infusion (IV)", schedule.at_risk_min_iv_mg_per_kg
+        minimum_text = f"{minimum:g} mg/kg every 3-4 weeks"
+        below = mg_per_kg < minimum
+    if not below:
+        return []
+    values = {"risk_ref_text": risk.ref, "dose_text": dose_text, "minimum": minimum_text}
+    return [Finding("IGRT-MEASLES-02", values, (risk.ref, last.ref))]
+
+
+def _interval_months(mg_per_kg: float | None, ctx: ClinicalContext) -> int:
+    rows = ctx.kb.schedules.vaccine_interval_after_igiv.rows
+    if mg_per_kg is None:
+        return rows[-1].months
+    return next((row.months for row in rows if mg_per_kg <= row.up_to_mg_per_kg), rows[-1].months)
+
+
+def _vaccine_interval(ctx: ClinicalContext) -> list[Finding]:
+    """A measles- or varicella-containing vaccine ordered, or given, before ACIP's interval after
+    the last IV immune globulin has run. With the dose unknown, the longest interval applies."""
+    given_iv = [m for m in ctx.immune_globulin_administrations if m.route != "SC" and m.start]
+    if not given_iv:
+        return []
+    last = given_iv[-1]
+    assert last.start is not None
+    mg_per_kg = _dose_mg_per_kg(ctx, last)
+    months = _interval_months(mg_per_kg, ctx)
+    eligible = months_before(last.start, -months)
+    matcher = ctx.kb.measles_varicella_vaccines
+    too_soon = []
+    for event in ctx.record.vaccines:
+        if not matcher.matches(event.codings, event.names):
+            continue
+        day = ctx.as_of if event.ordered else event.when
+        if day is not None and last.start <= day < eligible:
+            too_soon.append(event)
+    if not too_soon:
+        return []
+    pending = [e for e in too_soon if e.ordered]
+    names = listing(e.names or "measles/varicella vaccine" for e in too_soon)
+    state = "ordered" if pending else "given"
+    dose_text = f"{mg_per_kg:.0f} mg/kg IV" if mg_per_kg is not None else "IV at a dose not recorded (longest interval)"
+    values = {
+        "vaccine_text": f"{names} {state}",
+        "dose_text": dose_text,
+        "last_dose_date": last.start.isoformat(),
+        "eligible_date": eligible.isoformat(),
+    }
+    return [
+        Finding(
+            "IGRT-VAX-02",
+            values,
+            (*(e.ref for e in too_soon), last.ref),
+            None if pending else "routine",
+        )
+    ]
+
+
+def findings(ctx: ClinicalContext, dx: Diagnosis, igrt_planned: bool, live_vaccines_barred: bool) -> list[Finding]:
+    """`live_vaccines_barred`: a live-vaccine contraindication already covers any vaccine order."""
+    found: list[Finding] = []
+    if ctx.igrt.on_igrt or igrt_planned or dx.code == "hyper-igm-syndrome":
+        found += _post_exposure(ctx)
+        found += _at_risk(ctx)
+    if not live_vaccines_barred:
+        found += _vaccine_interval(ctx)
+    return found
