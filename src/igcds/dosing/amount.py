@@ -64,7 +64,7 @@ def _ramp_up(product: schema.Product, dose_g: float, interval_days: int) -> tupl
     ramp = infusion.ramp_up(product, dose_g / weeks, weeks)
     if not ramp:
         return (), [
-            f"{product.name}: ramp up to the full dose as the label directs (no verified table for every {weeks} weeks)"
+            f"{product.name}: ramp up as the label directs (no verified table for every {weeks} weeks)"
         ]
     return ramp, []
 
