@@ -37,6 +37,12 @@ CASES = [
     ),
     ("negative weight", with_resource(b.weight("w1", -70, "2026-01-01")), "Observation/w1 valueQuantity.value"),
     ("zero height", with_resource(b.height("h1", 0, "2026-01-01")), "Observation/h1 valueQuantity.value"),
+    (
+        "height in metres labelled cm",
+        with_resource(b.height("h1", 1.75, "2026-01-01")),
+        "Observation/h1 valueQuantity: height 1.75 cm is outside 20-260 cm: is it in another unit?",
+    ),
+    ("weight in grams labelled kg", with_resource(b.weight("w1", 3400, "2026-01-01")), "Observation/w1 valueQuantity"),
     ("impossible date", with_resource(b.ig("igg-1", "igg", 900, "2026-02-30")), "Observation/igg-1 effectiveDateTime"),
     (
         "unknown immunoglobulin unit",

@@ -62,6 +62,30 @@ def test_dose_above_the_ceiling_is_flagged() -> None:
         (["--weight", "0"], "--weight: must be positive"),
         (["--weight", "70", "--mg-per-kg", "-400"], "--mg-per-kg: must be positive"),
         (["--weight", "70", "--age", "-1"], "--age: must not be negative"),
+        (["--weight", "70", "--product", "gamunex"], "--product: unknown product 'gamunex'; known products: cutaquig"),
+        (["--weight", "70", "--product", "hizentra"], "--product: Hizentra 20% is not labelled for IV use"),
+        (["--weight", "70", "--route", "SC", "--from-iv"], "--from-iv: needs --route SC, --mg-per-kg and"),
+        (
+            ["--weight", "70", "--route", "SC", "--from-iv", "--mg-per-kg", "400", "--interval-weeks", "4"],
+            "--product: an SC product is needed to convert from IV",
+        ),
+        (
+            [
+                "--weight",
+                "70",
+                "--route",
+                "SC",
+                "--product",
+                "xembify",
+                "--from-iv",
+                "--mg-per-kg",
+                "400",
+                "--interval-weeks",
+                "4",
+            ],
+            "--product: Xembify 20% has no verified US-label conversion factor",
+        ),
+        (["--weight", "70", "--height", "1.75", "--sex", "male", "--policy", "tests/data/adjusted.toml"], "--height"),
     ],
 )
 def test_unusable_figures_exit_2(args: list[str], message: str) -> None:
@@ -74,3 +98,48 @@ def test_dose_has_help() -> None:
     done = run_igcds("dose", "--help")
     assert done.code == 0
     assert "--weight" in done.out
+
+
+def test_dose_with_a_product_gives_vials_volume_and_rate_steps() -> None:
+    result = dose_json("--weight", "70", "--product", "gammagard-liquid")["dose"]
+    assert isinstance(result, dict)
+    assert (result["rounded_dose_g"], result["volume_ml"]) == (28, 280)
+    assert [(v["grams"], v["count"]) for v in result["vials"]] == [(20, 1), (5, 1), (1, 3)]
+    assert result["iv_infusion"]["total_minutes"] == 125
+    assert "gammagard-liquid-label-2011" in result["citations"]
+
+
+def test_iv_to_sc_conversion_on_the_command_line() -> None:
+    """30 g IVIG every 4 weeks at 75 kg (400 mg/kg) to Hizentra: 30 x 1.37 / 4 = 10.275 g weekly."""
+    args = ["--weight", "75", "--route", "SC", "--product", "hizentra", "--from-iv", "--mg-per-kg", "400"]
+    result = dose_json(*args, "--interval-weeks", "4", "--age", "40")["dose"]
+    assert isinstance(result, dict)
+    assert (result["dose_g"], result["conversion_factor"], result["interval_days"]) == (10.28, 1.37, 7)
+    assert result["rounded_dose_g"] == 10
+    assert result["sc_infusion"]["sites"] == 4  # 50 mL at the first-infusion limit of 15 mL per site
+
+
+def test_assess_and_dose_agree_on_a_product_plan() -> None:
+    """The 3-year-old in examples/higm-cd40lg-boy.json starting IVIG, with Privigen chosen."""
+    assessed = json.loads(
+        run_igcds(
+            "assess",
+            "examples/higm-cd40lg-boy.json",
+            "--as-of",
+            "2026-11-23",
+            "--format",
+            "json",
+            "--product",
+            "privigen",
+        ).out
+    )["dose"]
+    computed = dose_json("--weight", "14.2", "--product", "privigen")["dose"]
+    assert isinstance(computed, dict)
+    for key in ("product", "dose_g", "rounded_dose_g", "volume_ml", "vials", "iv_infusion"):
+        assert computed[key] == assessed[key], key
+
+
+def test_assess_with_an_unknown_product_exits_2() -> None:
+    done = run_igcds("assess", "examples/higm-cd40lg-boy.json", "--product", "octagam")
+    assert done.code == 2
+    assert "unknown product 'octagam'" in done.err

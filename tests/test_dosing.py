@@ -107,3 +107,11 @@ def test_trough_model_proposes_the_published_slope(kb: KnowledgeBase, policy: Po
     assert raised.mg_per_kg == pytest.approx(500)
     assert model.model == "population"
     assert "121" in raised.basis
+
+
+def test_devine_ideal_weight_is_not_used_below_five_feet(kb: KnowledgeBase) -> None:
+    """Devine starts at 60 inches: a 96 cm child would get a negative ideal weight."""
+    policy = make_policy(kb.policy, {"dosing_weight": "adjusted-if-obese"})
+    chosen = weight.dosing_weight(30, 96, "male", 3, False, policy)
+    assert (chosen.basis, chosen.kg) == ("actual", 30)
+    assert "152 cm" in chosen.note

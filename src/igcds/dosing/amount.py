@@ -63,9 +63,7 @@ def _ramp_up(product: schema.Product, dose_g: float, interval_days: int) -> tupl
     weeks = interval_days // WEEK_DAYS
     ramp = infusion.ramp_up(product, dose_g / weeks, weeks)
     if not ramp:
-        return (), [
-            f"{product.name}: ramp up as the label directs (no verified table for every {weeks} weeks)"
-        ]
+        return (), [f"{product.name}: ramp up as the label directs (no verified table for every {weeks} weeks)"]
     return ramp, []
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from igcds.domain import quantity as units
 from igcds.domain.assessment import Dose
 from igcds.domain.errors import InputError
 from igcds.domain.record import Measurement, Route
@@ -42,6 +43,10 @@ def _check(order: DoseOrder) -> None:
     ):
         if value is not None and value <= 0:
             raise InputError(option, None, f"must be positive, got {value:g}")
+    for option, measure, value in (("--weight", "weight", order.weight_kg), ("--height", "height", order.height_cm)):
+        problem = units.implausible(measure, value) if value is not None else None
+        if problem:
+            raise InputError(option, None, problem)
     if order.age_years is not None and order.age_years < 0:
         raise InputError("--age", None, f"must not be negative, got {order.age_years:g}")
     if order.interval_days is not None and order.interval_days <= 0:

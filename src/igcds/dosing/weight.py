@@ -53,6 +53,9 @@ def dosing_weight(
         raise WeightUnavailable(f"height is needed for the '{policy.dosing_weight}' dosing-weight policy")
     ideal = ideal_body_weight_kg(height_cm, sex)
     adjusted = adjusted_body_weight_kg(actual_kg, ideal)
+    if height_cm < NBA_MIN_HEIGHT_CM:
+        # The Devine formula starts at 5 feet; below it the ideal weight is not defined.
+        return DosingWeight(actual_kg, "actual", "actual body weight (height under 152 cm: Devine IBW not defined)")
     if policy.dosing_weight == "adjusted-if-obese":
         bmi = actual_kg / (height_cm / 100) ** 2
         if bmi >= policy.obesity_bmi:

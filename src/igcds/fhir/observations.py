@@ -82,6 +82,9 @@ class ObservationReader:
         if analyte in ("weight", "height"):
             if canonical <= 0:
                 raise InputError(ref, "valueQuantity.value", f"{analyte} must be positive, got {value:g}")
+            problem = units.implausible(analyte, canonical)
+            if problem:
+                raise InputError(ref, "valueQuantity", problem)
             target = self.weights if analyte == "weight" else self.heights
             target.append(Measurement(canonical, when, ref))
             return
