@@ -30,6 +30,13 @@ def test_readme_text_output_is_real() -> None:
     assert done.out.startswith(shown)
 
 
+def test_readme_dose_output_is_real() -> None:
+    shown = fenced("text")[1]
+    done = run_igcds("dose", "--weight", "70", "--product", "gammagard-liquid")
+    assert done.code == 0
+    assert done.out == shown
+
+
 def test_readme_json_excerpt_is_real() -> None:
     shown = json.loads(fenced("json")[0])
     done = run_igcds("assess", "examples/higm-cd40lg-boy.json", "--as-of", "2026-11-23", "--format", "json")

@@ -209,6 +209,7 @@ def dose(
 
     def run() -> None:
         import json
+        import textwrap
         from dataclasses import asdict
 
         from igcds.dosing import order
@@ -245,7 +246,7 @@ def dose(
             return
         lines = dose_lines(result, "")
         lines += [f"Warning: {warning}." for warning in warnings]
-        typer.echo("\n".join([*lines, kb.disclaimer]))
+        typer.echo("\n".join([*lines, *textwrap.wrap(kb.disclaimer, 80)]))
 
     guarded(run)
 

@@ -11,7 +11,8 @@ WIDTH = 80
 
 
 def _wrap(text: str, indent: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ") or [indent]
+    wrapped = textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ", break_on_hyphens=False)
+    return wrapped or [indent]
 
 
 def _hours(minutes: int) -> str:
@@ -29,17 +30,20 @@ def dose_lines(d: Dose, indent: str = "  ") -> list[str]:
     dispensed = f"Dispense ({d.rounding} rounding): {d.rounded_dose_g:g} g ({d.rounding_difference_percent:+.1f}%)"
     if d.product_name:
         dispensed += f" of {d.product_name} [{d.product}] = {d.volume_ml:g} mL"
-    if d.vials:
-        dispensed += "; vials " + " + ".join(f"{v.count} x {v.grams:g} g/{v.ml:g} mL" for v in d.vials)
     lines += _wrap(dispensed + ".", indent)
+    if d.vials:
+        lines += _wrap("Vials: " + ", ".join(f"{v.count} x {v.grams:g} g ({v.ml:g} mL)" for v in d.vials) + ".", indent)
     if d.iv_infusion:
         plan = d.iv_infusion
-        steps = "; ".join(f"{s.start_minute} min: {s.mg_kg_min:g} mg/kg/min = {s.ml_h:g} mL/h" for s in plan.steps)
         lines += _wrap(
-            f"IV rate steps (per {plan.rate_weight_kg:g} kg, max {plan.max_rate_mg_kg_min:g} mg/kg/min): "
-            f"{steps}; total about {_hours(plan.total_minutes)}.",
+            f"IV rate steps (per {plan.rate_weight_kg:g} kg, maximum {plan.max_rate_mg_kg_min:g} mg/kg/min), "
+            f"about {_hours(plan.total_minutes)} in all:",
             indent,
         )
+        lines += [
+            f"{indent}  from {s.start_minute:>3} min  {s.mg_kg_min:>5g} mg/kg/min  {s.ml_h:>6g} mL/h"
+            for s in plan.steps
+        ]
         lines += [line for note in plan.notes for line in _wrap(note, indent + "  ")]
     if d.sc_infusion:
         sc = d.sc_infusion
