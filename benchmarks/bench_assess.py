@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.fixtures import builder as b
 
 from igcds import engine
+from igcds.dosing import vials
 from igcds.fhir import read
 from igcds.knowledge import loader
 
@@ -60,7 +61,7 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def measure(label: str, action: Any) -> tuple[float, float]:
+def measure(label: str, action: Any, targeted: bool = True) -> tuple[float, float]:
     for _ in range(50):
         action()
     samples = []
@@ -70,8 +71,8 @@ def measure(label: str, action: Any) -> tuple[float, float]:
         samples.append((time.perf_counter() - start) * 1000)
     median, p99 = statistics.median(samples), percentile(samples, 0.99)
     verdict = "meets" if median <= TARGET_MEDIAN_MS and p99 <= TARGET_P99_MS else "MISSES"
-    targets = f"{TARGET_MEDIAN_MS:g}/{TARGET_P99_MS:g} ms"
-    print(f"{label:<32} median {median:6.3f} ms   p99 {p99:6.3f} ms   ({verdict} <= {targets})")
+    targets = f"({verdict} <= {TARGET_MEDIAN_MS:g}/{TARGET_P99_MS:g} ms)" if targeted else "(no §7 target)"
+    print(f"{label:<32} median {median:6.3f} ms   p99 {p99:6.3f} ms   {targets}")
     return median, p99
 
 
@@ -83,8 +84,18 @@ def main() -> None:
     count = len(bundle["entry"])
     print(f"igcds assess benchmark: {count}-resource Bundle, {RUNS} runs, knowledge loaded once")
     measure("assess (record -> plan)", lambda: engine.assess(record, AS_OF, policy, kb))
+    with_product = engine.DoseRequest("privigen")
+    measure("assess with a product plan", lambda: engine.assess(record, AS_OF, policy, kb, with_product))
+
+    def uncached() -> None:
+        vials._nearest.cache_clear()
+        engine.assess(record, AS_OF, policy, kb, with_product)
+
+    measure("  ... vial search uncached", uncached)
     measure(
-        "read + assess (Bundle -> plan)", lambda: engine.assess(read.read_bundle(bundle, AS_OF, kb), AS_OF, policy, kb)
+        "read + assess (Bundle -> plan)",
+        lambda: engine.assess(read.read_bundle(bundle, AS_OF, kb), AS_OF, policy, kb),
+        targeted=False,
     )
 
 

@@ -3,6 +3,8 @@ disease?"; the answer comes from codes and names in `data/valuesets.yaml`, never
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -47,14 +49,17 @@ class NameMatcher:
     codes: frozenset[str]
     names: tuple[str, ...]
     exclude_names: tuple[str, ...] = ()
+    _names_pattern: re.Pattern[str] | None = None
+    _exclude_pattern: re.Pattern[str] | None = None
 
     def matches(self, codings: Iterable[Coding], text: str) -> bool:
         for coding in codings:
             if coding.system == self.system and coding.code in self.codes:
                 return True
-        if any(fragment in text for fragment in self.exclude_names):
+        # One compiled alternation per set: substring search in C, the hot path of every record.
+        if self._exclude_pattern is not None and self._exclude_pattern.search(text):
             return False
-        return any(fragment in text for fragment in self.names)
+        return self._names_pattern is not None and self._names_pattern.search(text) is not None
 
     def first_name_in(self, text: str) -> str | None:
         return next((fragment for fragment in self.names if fragment in text), None)
@@ -78,14 +83,23 @@ def code_matcher(name: str, label: str, icd10cm: Iterable[str], snomed: Iterable
 def name_matcher(
     name: str, label: str, system: str, codes: Iterable[str], names: Iterable[str], exclude: Iterable[str] = ()
 ) -> NameMatcher:
+    included = tuple(n.lower() for n in names)
+    excluded = tuple(n.lower() for n in exclude)
     return NameMatcher(
         name=name,
         label=label,
         system=system,
         codes=frozenset(codes),
-        names=tuple(n.lower() for n in names),
-        exclude_names=tuple(n.lower() for n in exclude),
+        names=included,
+        exclude_names=excluded,
+        _names_pattern=_alternation(included),
+        _exclude_pattern=_alternation(excluded),
     )
+
+
+def _alternation(fragments: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Plain substring search for any of the fragments (no word boundaries: as `in`)."""
+    return re.compile("|".join(re.escape(f) for f in fragments)) if fragments else None
 
 
 @dataclass(frozen=True, slots=True)
