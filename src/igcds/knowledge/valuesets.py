@@ -4,7 +4,6 @@ disease?"; the answer comes from codes and names in `data/valuesets.yaml`, never
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 
