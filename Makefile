@@ -1,6 +1,7 @@
 # igcds: the two commands a new user runs (see README.md).
 #   make demo   set up, then assess every example patient in examples/
-#   make test   set up, then lint, type-check, check the import layers and run the test suite
+#   make test   set up (Python tools, and Debian's headless Chromium for the HTML rendering test),
+#               then lint, type-check, check the import layers and run the test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -21,6 +22,7 @@ demo: $(BIN)/igcds
 	done
 
 test: $(BIN)/igcds
+	./tools/install-chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy

@@ -68,7 +68,10 @@ def test_readme_commands_run(command: str) -> None:
     assert program == ".venv/bin/igcds"
     done = run_igcds(*args)
     assert done.code == 0, done.err
-    assert done.out
+    if "-o" in args:
+        assert Path(args[args.index("-o") + 1]).read_text(encoding="utf-8")
+    else:
+        assert done.out
 
 
 @pytest.mark.parametrize("page", sorted(knowledge_docs.PAGES))

@@ -42,6 +42,20 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+def terminal_has_colour() -> bool:
+    """Colour only on a terminal that supports it (https://no-color.org: NO_COLOR turns it off)."""
+    import os
+
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM", "") != "dumb"
+
+
 def fail(message: str, code: int) -> None:
     """One plain line on stderr, then exit."""
     sys.stderr.write(f"error: {message}\n")
@@ -119,11 +133,31 @@ def load_policy(path: Path | None) -> Any:
     return make_policy(loader.load().policy, overrides)
 
 
+def render_assessment(assessment: Any, kb: Any, output_format: ReportFormat, colour: bool = False) -> str:
+    if output_format is ReportFormat.json:
+        from igcds.report import json_contract
+
+        return json_contract.render(assessment, kb)
+    if output_format is ReportFormat.markdown:
+        from igcds.report import markdown
+
+        return markdown.render(assessment, kb)
+    if output_format is ReportFormat.html:
+        from igcds.report import html
+
+        return html.render(assessment, kb)
+    from igcds.report import text
+
+    return text.render(assessment, kb, colour=colour)
+
+
 @app.command()
 def assess(
     input_path: Annotated[str, typer.Argument(metavar="INPUT", help="FHIR R4 Bundle (JSON), or - for stdin.")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date YYYY-MM-DD (default: today).")] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.text,
+    output_format: Annotated[
+        ReportFormat, typer.Option("--format", help="text (terminal), json (the contract), markdown or html.")
+    ] = ReportFormat.text,
     policy_file: Annotated[Path | None, typer.Option("--policy", help="TOML file overriding site policy.")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE instead of stdout.")] = None,
     product: Annotated[
@@ -146,11 +180,7 @@ def assess(
         if product is not None:
             catalogue.product(kb, product)  # an unknown id is an input error before any work
         assessment = engine.assess(record, day, policy, kb, engine.DoseRequest(product))
-        if output_format is OutputFormat.json:
-            from igcds.report import json_contract as renderer
-        else:
-            from igcds.report import text as renderer  # type: ignore[no-redef]
-        rendered = renderer.render(assessment, kb)
+        rendered = render_assessment(assessment, kb, output_format, colour=output is None and terminal_has_colour())
         if output is None:
             sys.stdout.write(rendered)
         else:
@@ -247,6 +277,42 @@ def dose(
         lines = dose_lines(result, "")
         lines += [f"Warning: {warning}." for warning in warnings]
         typer.echo("\n".join([*lines, *textwrap.wrap(kb.disclaimer, 80)]))
+
+    guarded(run)
+
+
+class GuidelineName(StrEnum):
+    igm_deficiency = "igm-deficiency"
+    hyper_igm = "hyper-igm"
+
+
+class DocumentFormat(StrEnum):
+    markdown = "markdown"
+    html = "html"
+
+
+@app.command()
+def guideline(
+    name: Annotated[GuidelineName, typer.Argument(help="igm-deficiency or hyper-igm.")],
+    output_format: Annotated[DocumentFormat, typer.Option("--format", help="markdown or html.")] = (
+        DocumentFormat.markdown
+    ),
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE instead of stdout.")] = None,
+) -> None:
+    """The condition's treatment guideline from the knowledge base, every statement cited, with
+    where it differs from the source document."""
+
+    def run() -> None:
+        from igcds.knowledge import loader
+        from igcds.report import guideline as document
+
+        kb = loader.load()
+        render = document.html if output_format is DocumentFormat.html else document.markdown
+        rendered = render(kb, name.value)
+        if output is None:
+            sys.stdout.write(rendered)
+        else:
+            output.write_text(rendered, encoding="utf-8")
 
     guarded(run)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from string import Formatter
 
 from igcds.domain.assessment import (
@@ -14,8 +14,12 @@ from igcds.domain.assessment import (
     DataGap,
     Diagnosis,
     Dose,
+    InfectionPoint,
+    InfusionPoint,
     PatientSummary,
     Recommendation,
+    Timeline,
+    TroughPoint,
 )
 from igcds.domain.errors import KnowledgeError
 from igcds.domain.record import Measurement, PatientRecord, Route
@@ -38,6 +42,7 @@ from igcds.rules import (
 )
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, IgrtPlan
+from igcds.rules.time_windows import within_months, years_between
 from igcds.version import __version__
 
 SIGMD_PATHWAY = frozenset({"selective-igm-deficiency", "possible-selective-igm-deficiency"})
@@ -108,6 +113,29 @@ def assess(
         data_gaps=tuple(gaps),
         warnings=tuple(warnings),
         disclaimer=kb.disclaimer,
+        timeline=_timeline(ctx),
+    )
+
+
+def _timeline(ctx: ClinicalContext) -> Timeline:
+    """Rates: infections in the year before IgRT began (or the last year, if never on IgRT),
+    and infections per year since IgRT began."""
+    started = ctx.igrt.since
+    episodes = ctx.infections
+    reference = started or ctx.as_of
+    year_before = [e for e in episodes if within_months(e.onset, reference - timedelta(days=1), 12)]
+    on_igrt = [e for e in episodes if started is not None and e.onset >= started]
+    years_on = years_between(started, ctx.as_of) if started else 0.0
+    return Timeline(
+        troughs=tuple(TroughPoint(t.effective, t.value, t.ref) for t in ctx.troughs),
+        trough_target_mg_dl=ctx.policy.trough_target_mg_dl,
+        infusions=tuple(
+            InfusionPoint(m.start, m.route, m.dose_g, m.ref) for m in ctx.immune_globulin_administrations if m.start
+        ),
+        infections=tuple(InfectionPoint(e.onset, e.infection.label, e.infection.severity, e.ref) for e in episodes),
+        igrt_started=started,
+        infections_per_year_before=float(len(year_before)) if episodes or started else None,
+        infections_per_year_on_igrt=round(len(on_igrt) / years_on, 2) if years_on > 0 else None,
     )
 
 

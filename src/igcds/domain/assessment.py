@@ -161,6 +161,43 @@ class Dose:
 
 
 @dataclass(frozen=True, slots=True)
+class TroughPoint:
+    day: date
+    mg_dl: float
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class InfusionPoint:
+    day: date
+    route: Route | None
+    dose_g: float | None
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class InfectionPoint:
+    day: date
+    label: str
+    severity: str
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """The series a report charts: troughs against the target, infusions, and infections before
+    and after IgRT began (annualised rates over the record's span on each side)."""
+
+    troughs: tuple[TroughPoint, ...]
+    trough_target_mg_dl: float
+    infusions: tuple[InfusionPoint, ...]
+    infections: tuple[InfectionPoint, ...]
+    igrt_started: date | None
+    infections_per_year_before: float | None
+    infections_per_year_on_igrt: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class DataGap:
     field: str
     effect: str
@@ -186,6 +223,7 @@ class Assessment:
     data_gaps: tuple[DataGap, ...]
     warnings: tuple[str, ...]
     disclaimer: str
+    timeline: Timeline | None = None
 
     def codes(self) -> list[str]:
         return [r.code for r in self.recommendations]

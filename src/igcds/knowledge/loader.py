@@ -37,6 +37,7 @@ DATA_FILES = (
     "policy.yaml",
     "products.yaml",
     "schedules.yaml",
+    "guidelines.yaml",
 )
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -53,6 +54,7 @@ class KnowledgeBase:
     policy: schema.PolicyFile
     products: dict[str, schema.Product]
     schedules: schema.Schedules
+    guidelines: dict[str, schema.Guideline]
     conditions: dict[str, CodeMatcher]
     infections: tuple[InfectionMatcher, ...]
     medications: dict[str, NameMatcher]
@@ -191,6 +193,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     policy = _validate("policy.yaml", schema.PolicyFile, files["policy.yaml"])
     catalogue = _validate("products.yaml", schema.Catalogue, files["products.yaml"])
     schedules = _validate("schedules.yaml", schema.Schedules, files["schedules.yaml"])
+    guidelines = _validate("guidelines.yaml", schema.Guidelines, files["guidelines.yaml"])
 
     _unique("bibliography.yaml", [r.id for r in bibliography.references])
     _unique("recommendations.yaml", [r.id for r in recs.recommendations])
@@ -216,6 +219,10 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     _check_bands(ranges)
     _check_policy(policy, references)
     products = _check_products(catalogue, references, policy)
+    for name, guideline in guidelines.guidelines.items():
+        for section in guideline.sections:
+            _resolve("guidelines.yaml", f"{name} / {section.title}", section.recommendations, recommendations)
+            _resolve("guidelines.yaml", f"{name} / {section.title}", section.policy, dict(policy.keys))
     measles = schedules.measles
     cited = [*schedules.vaccine_interval_after_igiv.citations, *measles.citations, *measles.sc_citations]
     _resolve("schedules.yaml", "schedules", cited, references)
@@ -245,6 +252,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         policy=policy,
         products=products,
         schedules=schedules,
+        guidelines={str(name): guideline for name, guideline in guidelines.guidelines.items()},
         conditions=conditions,
         infections=infections,
         condition_index=PrefixIndex.build(conditions.values()),

@@ -310,3 +310,24 @@ class Schedules(Strict):
     version: str
     vaccine_interval_after_igiv: VaccineInterval
     measles: MeaslesProphylaxis
+
+
+# --- guideline documents ---------------------------------------------------------------------------
+
+
+class GuidelineSection(Strict):
+    title: str
+    recommendations: list[str] = []
+    policy: list[str] = []
+
+
+class Guideline(Strict):
+    title: str
+    source_document: Literal["igm-deficiency", "hyper-igm"]
+    summary: str
+    sections: list[GuidelineSection] = Field(min_length=1)
+
+
+class Guidelines(Strict):
+    version: str
+    guidelines: dict[Literal["igm-deficiency", "hyper-igm"], Guideline]

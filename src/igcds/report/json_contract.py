@@ -78,8 +78,17 @@ def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
             {"id": ref_id, "citation": format_reference(kb.references[ref_id]), "url": kb.references[ref_id].url}
             for ref_id in cited
         ],
+        "timeline": _timeline(assessment),
         "disclaimer": assessment.disclaimer,
     }
+
+
+def _timeline(assessment: Assessment) -> dict[str, Any] | None:
+    """The charted series (dates as ISO strings); an igcds addition to the contract."""
+    if assessment.timeline is None:
+        return None
+    series: dict[str, Any] = json.loads(json.dumps(asdict(assessment.timeline), default=lambda day: day.isoformat()))
+    return series
 
 
 def _dose(assessment: Assessment) -> dict[str, Any] | None:

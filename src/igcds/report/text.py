@@ -6,6 +6,7 @@ import textwrap
 
 from igcds.domain.assessment import Assessment
 from igcds.knowledge.loader import KnowledgeBase
+from igcds.report import wording
 from igcds.report.dose_text import dose_lines
 from igcds.report.json_contract import format_reference
 
@@ -17,17 +18,23 @@ def _wrap(text: str, indent: str = "    ") -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
-def render(assessment: Assessment, kb: KnowledgeBase) -> str:
+ANSI = {"critical": "\033[1;31m", "urgent": "\033[33m", "routine": "", "heading": "\033[1m"}
+RESET = "\033[0m"
+
+
+def _paint(line: str, style: str, colour: bool) -> str:
+    return f"{ANSI[style]}{line}{RESET}" if colour and ANSI[style] else line
+
+
+def render(assessment: Assessment, kb: KnowledgeBase, colour: bool = False) -> str:
+    """`colour`: ANSI styles for headings and priorities (the CLI decides from the terminal)."""
     a, dx, p = assessment, assessment.diagnosis, assessment.patient
     age = f"{p.age_years:.2f} y" if p.age_years is not None else "age unknown"
     weight = f"{p.weight_kg:g} kg" if p.weight_kg is not None else "weight unknown"
     lines = textwrap.wrap(
         f"igcds assessment — patient {p.id} ({p.sex}, {age}, {weight}) as of {a.as_of.isoformat()}", WIDTH
     )
-    lines += [
-        "",
-        f"DIAGNOSIS  {dx.label}  [{dx.code}; {dx.source}]",
-    ]
+    lines += ["", _paint(f"DIAGNOSIS  {dx.label}  [{dx.code}; {dx.source}]", "heading", colour)]
     if dx.genotype:
         lines.append(f"  genotype: {dx.genotype}")
     lines.append(f"  specific antibody response: {dx.specific_antibody_response}")
@@ -35,30 +42,30 @@ def render(assessment: Assessment, kb: KnowledgeBase) -> str:
         if criterion.met:
             evidence = f" ({', '.join(criterion.evidence)})" if criterion.evidence else ""
             lines += _wrap(f"[x] {criterion.name}{evidence}", "  ")
-    lines += ["", "RECOMMENDATIONS (critical first)"]
+    lines += ["", _paint("RECOMMENDATIONS (critical first)", "heading", colour)]
     for rec in a.recommendations:
         heading = f"{MARK[rec.priority]} [{rec.priority}] {rec.code} ({rec.id}): {rec.title}"
-        lines += textwrap.wrap(heading, WIDTH, subsequent_indent="    ")
+        lines += [
+            _paint(line, rec.priority, colour) for line in textwrap.wrap(heading, WIDTH, subsequent_indent="    ")
+        ]
         lines += _wrap(rec.text)
         lines += _wrap(f"Why: {rec.rationale}")
         lines += _wrap(f"Evidence in the record: {', '.join(rec.evidence) or 'none specific'}")
         lines += _wrap(f"Sources: {', '.join(rec.citations)} ({rec.strength}, {rec.evidence_quality} quality)")
     if a.dose:
-        lines += ["", "DOSE"]
+        lines += ["", _paint("DOSE", "heading", colour)]
         lines += dose_lines(a.dose)
     if a.data_gaps:
-        lines += ["", "DATA GAPS"]
+        lines += ["", _paint("DATA GAPS", "heading", colour)]
         for gap in a.data_gaps:
             lines += _wrap(f"- {gap.field}: {gap.effect}", "  ")
     if a.warnings:
-        lines += ["", "WARNINGS"]
+        lines += ["", _paint("WARNINGS", "heading", colour)]
         for warning in a.warnings:
             lines += _wrap(f"- {warning}", "  ")
-    cited = dict.fromkeys(c for r in a.recommendations for c in r.citations)
-    if a.dose:
-        cited.update(dict.fromkeys(a.dose.cited()))
+    cited = wording.cited(a)
     if cited:
-        lines += ["", "REFERENCES"]
+        lines += ["", _paint("REFERENCES", "heading", colour)]
         for ref_id in cited:
             lines += _wrap(f"[{ref_id}] {format_reference(kb.references[ref_id])}", "  ")
     lines += ["", f"Knowledge base {a.knowledge_version}."]

@@ -1,0 +1,182 @@
+"""Reports a clinician reads and prints: Markdown against golden files, the HTML parsed (charts
+present when the record has the data, a sentence when not, nothing loaded from the network, every
+citation resolving inside the file), the terminal report at 80 columns with colour only when asked,
+and the HTML rendered by headless Chromium into a picture that is not blank."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from igcds import engine
+from igcds.domain.assessment import Assessment
+from igcds.fhir import read
+from igcds.knowledge.loader import KnowledgeBase
+from igcds.report import html, markdown, text
+from tests.conftest import ROOT, run_igcds
+
+AS_OF = date(2026, 11, 23)
+GOLDEN = Path(__file__).parent / "golden"
+GOLDEN_EXAMPLES = ("higm-suspected-boy-on-ivig", "sigmd-recurrent-sinusitis", "insufficient-data")
+UPDATE = os.environ.get("IGCDS_UPDATE_GOLDEN") == "1"
+
+
+def assessed(kb: KnowledgeBase, name: str) -> Assessment:
+    bundle = json.loads((ROOT / "examples" / f"{name}.json").read_text(encoding="utf-8"))
+    return engine.assess(read.read_bundle(bundle, AS_OF, kb), AS_OF, None, kb)
+
+
+@pytest.mark.parametrize("name", GOLDEN_EXAMPLES)
+def test_markdown_matches_its_golden_file(kb: KnowledgeBase, name: str) -> None:
+    """Regenerate after an intended change with IGCDS_UPDATE_GOLDEN=1 and review the diff."""
+    rendered = markdown.render(assessed(kb, name), kb)
+    golden = GOLDEN / f"{name}.md"
+    if UPDATE:
+        golden.write_text(rendered, encoding="utf-8")
+    assert rendered == golden.read_text(encoding="utf-8")
+
+
+class Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.ids: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        self.tags.append((tag, found))
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parsed(kb: KnowledgeBase, name: str) -> tuple[Page, str]:
+    page = Page()
+    document = html.render(assessed(kb, name), kb)
+    page.feed(document)
+    return page, document
+
+
+@pytest.mark.parametrize(
+    ("name", "trough_chart", "infection_chart"),
+    [
+        ("higm-suspected-boy-on-ivig", True, True),  # troughs, infusions and infections on record
+        ("higm-cd40lg-boy", False, True),  # not yet on IgRT: no troughs, two infections
+        ("insufficient-data", False, True),
+        ("not-igm-deficiency", False, False),
+    ],
+)
+def test_charts_appear_only_with_their_data(
+    kb: KnowledgeBase, name: str, trough_chart: bool, infection_chart: bool
+) -> None:
+    page, _ = parsed(kb, name)
+    assert ("chart-trough" in page.ids) is trough_chart
+    assert ("no-trough-chart" in page.ids) is not trough_chart
+    assert ("chart-infections" in page.ids) is infection_chart
+    assert ("no-infection-chart" in page.ids) is not infection_chart
+
+
+def test_trough_chart_draws_every_trough_and_infusion(kb: KnowledgeBase) -> None:
+    assessment = assessed(kb, "higm-suspected-boy-on-ivig")
+    page = Page()
+    page.feed(html.render(assessment, kb))
+    assert assessment.timeline is not None
+    circles = [a for tag, a in page.tags if tag == "circle" and "point" in str(a.get("class"))]
+    bars = [a for tag, a in page.tags if tag == "rect" and a.get("class") == "infusion"]
+    assert len(circles) == len(assessment.timeline.troughs)
+    assert len(bars) == len(assessment.timeline.infusions)
+    assert any(tag == "line" and a.get("class") == "target" for tag, a in page.tags)
+
+
+@pytest.mark.parametrize("name", ["higm-suspected-boy-on-ivig", "sigmd-breakthrough-on-ivig", "insufficient-data"])
+def test_html_is_self_contained(kb: KnowledgeBase, name: str) -> None:
+    page, document = parsed(kb, name)
+    assert not [tag for tag, _ in page.tags if tag in {"script", "link", "img", "iframe", "object", "embed"}]
+    assert not [a for _, a in page.tags if "src" in a]
+    assert "@import" not in document
+    assert "url(" not in document
+    for tag, attributes in page.tags:
+        if tag == "a":
+            href = str(attributes.get("href"))
+            assert href.startswith("#"), href
+            assert href[1:] in page.ids, f"dangling link {href}"
+
+
+def test_html_says_why_and_where_the_evidence_is(kb: KnowledgeBase) -> None:
+    """Every recommendation's rationale and every cited reference are in the one file."""
+    assessment = assessed(kb, "sigmd-breakthrough-on-ivig")
+    page, _ = parsed(kb, "sigmd-breakthrough-on-ivig")
+    body = " ".join("".join(page.text).split())
+    for rec in assessment.recommendations:
+        assert " ".join(rec.rationale.split()) in body
+        assert f"rec-{rec.id}" in page.ids
+        for ref in rec.citations:
+            assert f"ref-{ref}" in page.ids
+    assert assessment.disclaimer in body
+
+
+def test_terminal_report_fits_80_columns_and_colours_only_when_asked(kb: KnowledgeBase) -> None:
+    assessment = assessed(kb, "sigmd-breakthrough-on-ivig")
+    plain = text.render(assessment, kb)
+    assert all(len(line) <= 80 for line in plain.splitlines())
+    assert "\033[" not in plain
+    assert "\033[1;31m" in text.render(assessed(kb, "higm-cd40lg-boy"), kb, colour=True)
+    piped = run_igcds("assess", "examples/higm-cd40lg-boy.json", "--as-of", "2026-11-23")
+    assert "\033[" not in piped.out  # not a terminal
+
+
+@pytest.mark.parametrize("output_format", ["markdown", "html"])
+def test_cli_writes_markdown_and_html(tmp_path: Path, output_format: str) -> None:
+    target = tmp_path / f"report.{output_format}"
+    args = ["assess", "examples/higm-cd40lg-boy.json", "--as-of", "2026-11-23", "--format", output_format]
+    done = run_igcds(*args, "-o", str(target))
+    assert done.code == 0
+    content = target.read_text(encoding="utf-8")
+    assert "Hyper-IgM syndrome (CD40LG)" in content
+    assert "supports, and does not replace, clinical judgement" in content
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND",  # no network: any host lookup fails
+    "--window-size=900,1400",
+]
+
+
+def test_html_renders_in_headless_chromium(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """The project's setup installs Debian's Chromium (tools/install-chromium); a fresh profile."""
+    page = tmp_path / "report.html"
+    page.write_text(html.render(assessed(kb, "higm-suspected-boy-on-ivig"), kb), encoding="utf-8")
+    shot = tmp_path / "report.png"
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            ["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}", page.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 0, done.stderr[-2000:]
+    image = Image.open(shot).convert("L")
+    histogram = image.histogram()  # pixel counts by grey level, 0 (black) to 255 (white)
+    assert image.size == (900, 1400)
+    assert sum(histogram[:200]) > 0.01 * sum(histogram), "the screenshot is blank"
+    assert sum(1 for count in histogram if count) > 20, "the screenshot has no text or structure"
