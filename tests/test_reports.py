@@ -126,11 +126,14 @@ def test_html_says_why_and_where_the_evidence_is(kb: KnowledgeBase) -> None:
     assert assessment.disclaimer in body
 
 
-def test_terminal_report_fits_80_columns_and_colours_only_when_asked(kb: KnowledgeBase) -> None:
-    assessment = assessed(kb, "sigmd-breakthrough-on-ivig")
-    plain = text.render(assessment, kb)
-    assert all(len(line) <= 80 for line in plain.splitlines())
+@pytest.mark.parametrize("example", sorted(p.stem for p in (ROOT / "examples").glob("*.json")))
+def test_terminal_report_fits_80_columns(kb: KnowledgeBase, example: str) -> None:
+    plain = text.render(assessed(kb, example), kb)
+    assert [line for line in plain.splitlines() if len(line) > 80] == []
     assert "\033[" not in plain
+
+
+def test_terminal_colour_only_when_asked(kb: KnowledgeBase) -> None:
     assert "\033[1;31m" in text.render(assessed(kb, "higm-cd40lg-boy"), kb, colour=True)
     piped = run_igcds("assess", "examples/higm-cd40lg-boy.json", "--as-of", "2026-11-23")
     assert "\033[" not in piped.out  # not a terminal
