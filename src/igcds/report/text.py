@@ -34,8 +34,8 @@ def render(assessment: Assessment, kb: KnowledgeBase, colour: bool = False) -> s
     lines = textwrap.wrap(
         f"igcds assessment — patient {p.id} ({p.sex}, {age}, {weight}) as of {a.as_of.isoformat()}", WIDTH
     )
-    heading = textwrap.wrap(f"DIAGNOSIS  {dx.label}  [{dx.code}; {dx.source}]", WIDTH, subsequent_indent="  ")
-    lines += ["", *(_paint(line, "heading", colour) for line in heading)]
+    diagnosis = textwrap.wrap(f"DIAGNOSIS  {dx.label}  [{dx.code}; {dx.source}]", WIDTH, subsequent_indent="  ")
+    lines += ["", *(_paint(line, "heading", colour) for line in diagnosis)]
     if dx.genotype:
         lines.append(f"  genotype: {dx.genotype}")
     lines.append(f"  specific antibody response: {dx.specific_antibody_response}")
