@@ -183,3 +183,10 @@ def test_html_renders_in_headless_chromium(kb: KnowledgeBase, tmp_path: Path) ->
     assert image.size == (900, 1400)
     assert sum(histogram[:200]) > 0.01 * sum(histogram), "the screenshot is blank"
     assert sum(1 for count in histogram if count) > 20, "the screenshot has no text or structure"
+
+
+def test_unwritable_output_file_is_an_input_error(tmp_path: Path) -> None:
+    target = tmp_path / "missing-folder" / "report.html"
+    done = run_igcds("assess", "examples/higm-cd40lg-boy.json", "--format", "html", "-o", str(target))
+    assert done.code == 2
+    assert done.err == f"error: {target}: cannot write (No such file or directory)\n"

@@ -133,6 +133,19 @@ def load_policy(path: Path | None) -> Any:
     return make_policy(loader.load().policy, overrides)
 
 
+def emit(rendered: str, output: Path | None) -> None:
+    """To standard output, or to the `-o` file (a file that cannot be written is an input error)."""
+    from igcds.domain.errors import InputError
+
+    if output is None:
+        sys.stdout.write(rendered)
+        return
+    try:
+        output.write_text(rendered, encoding="utf-8")
+    except OSError as error:
+        raise InputError(str(output), None, f"cannot write ({error.strerror})") from None
+
+
 def render_assessment(assessment: Any, kb: Any, output_format: ReportFormat, colour: bool = False) -> str:
     if output_format is ReportFormat.json:
         from igcds.report import json_contract
@@ -181,10 +194,7 @@ def assess(
             catalogue.product(kb, product)  # an unknown id is an input error before any work
         assessment = engine.assess(record, day, policy, kb, engine.DoseRequest(product))
         rendered = render_assessment(assessment, kb, output_format, colour=output is None and terminal_has_colour())
-        if output is None:
-            sys.stdout.write(rendered)
-        else:
-            output.write_text(rendered, encoding="utf-8")
+        emit(rendered, output)
 
     guarded(run)
 
@@ -309,10 +319,7 @@ def guideline(
         kb = loader.load()
         render = document.html if output_format is DocumentFormat.html else document.markdown
         rendered = render(kb, name.value)
-        if output is None:
-            sys.stdout.write(rendered)
-        else:
-            output.write_text(rendered, encoding="utf-8")
+        emit(rendered, output)
 
     guarded(run)
 
