@@ -224,7 +224,12 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
             _resolve("guidelines.yaml", f"{name} / {section.title}", section.recommendations, recommendations)
             _resolve("guidelines.yaml", f"{name} / {section.title}", section.policy, dict(policy.keys))
     measles = schedules.measles
-    cited = [*schedules.vaccine_interval_after_igiv.citations, *measles.citations, *measles.sc_citations]
+    cited = [
+        *schedules.vaccine_interval_after_igiv.citations,
+        *measles.citations,
+        *measles.sc_citations,
+        *schedules.pjp_tmp_smx_order.citations,
+    ]
     _resolve("schedules.yaml", "schedules", cited, references)
     rows = [row.up_to_mg_per_kg for row in schedules.vaccine_interval_after_igiv.rows]
     if rows != sorted(rows):

@@ -50,6 +50,7 @@ class Policy:
     vial_rounding_warn_percent: float
     individual_model_min_points: int
     individual_model_min_dose_spread_mg_kg_4wk: float
+    order_dose_tolerance_percent: float
 
 
 POLICY_FIELDS = {f.name: f for f in fields(Policy)}

@@ -306,10 +306,19 @@ class MeaslesProphylaxis(Strict):
     sc_citations: list[str] = Field(min_length=1)
 
 
+class PjpOrder(Strict):
+    drug_text: str
+    adult_from_age_years: float
+    adult_dosage: str
+    child_dosage: str
+    citations: list[str] = Field(min_length=1)
+
+
 class Schedules(Strict):
     version: str
     vaccine_interval_after_igiv: VaccineInterval
     measles: MeaslesProphylaxis
+    pjp_tmp_smx_order: PjpOrder
 
 
 # --- guideline documents ---------------------------------------------------------------------------
