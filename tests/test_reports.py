@@ -37,7 +37,8 @@ def assessed(kb: KnowledgeBase, name: str) -> Assessment:
 @pytest.mark.parametrize("name", GOLDEN_EXAMPLES)
 def test_markdown_matches_its_golden_file(kb: KnowledgeBase, name: str) -> None:
     """Regenerate after an intended change with IGCDS_UPDATE_GOLDEN=1 and review the diff."""
-    rendered = markdown.render(assessed(kb, name), kb)
+    # The knowledge version changes with any data edit; the golden file pins the content instead.
+    rendered = markdown.render(assessed(kb, name), kb).replace(kb.version, "KNOWLEDGE-VERSION")
     golden = GOLDEN / f"{name}.md"
     if UPDATE:
         golden.write_text(rendered, encoding="utf-8")
