@@ -22,7 +22,7 @@ demo: $(BIN)/igcds
 	done
 
 test: $(BIN)/igcds
-	./tools/install-chromium
+	./tools/install-debian-tool chromium
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
@@ -31,5 +31,7 @@ test: $(BIN)/igcds
 	$(BIN)/pytest
 
 bench: $(BIN)/igcds
+	./tools/install-debian-tool wrk
 	$(BIN)/python benchmarks/bench_assess.py
 	$(BIN)/python benchmarks/bench_cli.py
+	$(BIN)/python benchmarks/bench_hooks.py

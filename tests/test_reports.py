@@ -166,7 +166,7 @@ CHROMIUM_FLAGS = [
 
 
 def test_html_renders_in_headless_chromium(kb: KnowledgeBase, tmp_path: Path) -> None:
-    """The project's setup installs Debian's Chromium (tools/install-chromium); a fresh profile."""
+    """The project's setup installs Debian's Chromium (tools/install-debian-tool chromium); a fresh profile."""
     page = tmp_path / "report.html"
     page.write_text(html.render(assessed(kb, "higm-suspected-boy-on-ivig"), kb), encoding="utf-8")
     shot = tmp_path / "report.png"

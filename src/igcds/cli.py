@@ -378,7 +378,14 @@ def serve(
         os.environ["IGCDS_SERVICE_INSECURE_DEV"] = "1" if insecure_dev else ""
         if insecure_dev:
             sys.stderr.write("igcds serve: INSECURE DEV MODE, client JWTs are not verified\n")
-        uvicorn.run("igcds.hooks.app:from_environment", factory=True, host=host, port=port, workers=workers)
+        uvicorn.run(
+            "igcds.hooks.app:from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,  # the service logs one line per call itself, with the outcome
+        )
 
     guarded(run)
 

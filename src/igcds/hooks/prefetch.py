@@ -84,6 +84,16 @@ def _fetch(request: HookRequest, key: str, query: str, access: FhirAccess) -> li
     raise DataUnavailable(f"FHIR server paging for {key} went past {MAX_PAGES} pages")
 
 
+def complete(request: HookRequest, templates: Mapping[str, str]) -> bool:
+    """Every key present and none failed: the call needs no FHIR server."""
+    prefetch = request.prefetch or {}
+    for key in templates:
+        value = prefetch.get(key, MISSING)
+        if value is MISSING or (isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"):
+            return False
+    return True
+
+
 def gather(request: HookRequest, templates: Mapping[str, str], access: FhirAccess) -> list[dict[str, Any]]:
     """Every resource the templates ask for, from prefetch or the FHIR server."""
     prefetch = request.prefetch or {}
