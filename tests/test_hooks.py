@@ -599,3 +599,50 @@ def test_fuzzed_requests_never_get_a_500(client: TestClient, path: str, data: An
     body = _shaped(data, b.patient("p1", "male", "2000-01-01")) if shaped else data
     answer = client.post(path, content=json.dumps(copy.deepcopy(body)), headers={"Content-Type": "application/json"})
     assert answer.status_code < 500, answer.text
+
+
+def test_serve_in_dev_mode_marks_every_log_line(tmp_path: Path) -> None:
+    """`igcds serve --insecure-dev`: uvicorn's own lines and igcds' carry the warning."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = tmp_path / "service.toml"
+    config.write_text(f'feedback_db = "{tmp_path / "feedback.sqlite"}"\n', encoding="utf-8")
+    script = Path(sys.executable).with_name("igcds")
+    server = subprocess.Popen(
+        [str(script), "serve", "--insecure-dev", "--port", str(port), "--config", str(config)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                discovered = httpx.get(f"http://127.0.0.1:{port}/cds-services", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        assert discovered.status_code == 200
+        body = (ROOT / "examples" / "cds-hooks" / "patient-view-request.json").read_bytes()
+        answered = httpx.post(f"http://127.0.0.1:{port}/cds-services/igcds-patient-view", content=body, timeout=10)
+        assert answered.status_code == 200
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=10)
+    lines = [line for line in errors.splitlines() if line.strip()]
+    assert any("200 igcds-patient-view" in line for line in lines)
+    assert all("INSECURE DEV MODE" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("name", ["patient-view-request", "order-sign-mmr-request"])
+def test_documented_example_requests_are_answered(client: TestClient, name: str) -> None:
+    """The request files the README's curl example posts."""
+    body = json.loads((ROOT / "examples" / "cds-hooks" / f"{name}.json").read_text(encoding="utf-8"))
+    service = "igcds-patient-view" if body["hook"] == "patient-view" else "igcds-order-sign"
+    cards = client.post(f"/cds-services/{service}", json=body).json()["cards"]
+    assert cards
+    if body["hook"] == "order-sign":
+        assert cards[0]["indicator"] == "critical"

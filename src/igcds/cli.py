@@ -378,6 +378,8 @@ def serve(
         os.environ["IGCDS_SERVICE_INSECURE_DEV"] = "1" if insecure_dev else ""
         if insecure_dev:
             sys.stderr.write("igcds serve: INSECURE DEV MODE, client JWTs are not verified\n")
+        from igcds.hooks.app import log_config
+
         uvicorn.run(
             "igcds.hooks.app:from_environment",
             factory=True,
@@ -385,6 +387,7 @@ def serve(
             port=port,
             workers=workers,
             access_log=False,  # the service logs one line per call itself, with the outcome
+            log_config=log_config(insecure_dev),
         )
 
     guarded(run)

@@ -72,6 +72,28 @@ def _unique(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [*seen.values(), *unnamed]
 
 
+def log_config(insecure_dev: bool) -> dict[str, Any]:
+    """uvicorn's and igcds' log lines on stderr; in insecure mode uvicorn's lines carry the warning
+    too (igcds' own lines get it from DevModeFilter)."""
+    prefix = f"[{DEV_WARNING}] " if insecure_dev else ""
+    line = "%(asctime)s %(levelname)s %(name)s "
+    handler = {"class": "logging.StreamHandler", "stream": "ext://sys.stderr"}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "server": {"format": line + prefix + "%(message)s"},
+            "service": {"format": line + "%(message)s"},
+        },
+        "handlers": {"server": handler | {"formatter": "server"}, "service": handler | {"formatter": "service"}},
+        "loggers": {
+            "uvicorn": {"handlers": ["server"], "level": "INFO", "propagate": False},
+            "uvicorn.error": {"level": "INFO"},
+            "igcds": {"handlers": ["service"], "level": "INFO", "propagate": False},
+        },
+    }
+
+
 def from_environment() -> FastAPI:
     """The app `igcds serve` starts in each worker (uvicorn factory), configured by the CLI."""
     import os
@@ -81,7 +103,6 @@ def from_environment() -> FastAPI:
 
     path = os.environ.get("IGCDS_SERVICE_CONFIG") or None
     insecure = os.environ.get("IGCDS_SERVICE_INSECURE_DEV") == "1"
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     return create_app(service_settings.load(Path(path) if path else None, insecure))
 
 
