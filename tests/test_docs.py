@@ -80,7 +80,16 @@ def test_generated_reference_pages_are_current(page: str, kb: KnowledgeBase) -> 
     assert on_disk == knowledge_docs.PAGES[page](kb), "run: python -m igcds.report.knowledge_docs docs"
 
 
-@pytest.mark.parametrize("args", [["--help"], ["assess", "--help"], ["dose", "--help"], ["knowledge", "--help"]])
+COMMANDS = ["assess", "dose", "guideline", "serve", "products", "knowledge"]
+
+
+def test_the_help_lists_every_command() -> None:
+    listed = run_igcds("--help").out
+    for command in COMMANDS:
+        assert command in listed
+
+
+@pytest.mark.parametrize("args", [["--help"], *([command, "--help"] for command in COMMANDS)])
 def test_every_command_has_help(args: list[str]) -> None:
     done = run_igcds(*args)
     assert done.code == 0

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from igcds import engine
 from igcds.domain.errors import InputError
@@ -50,12 +50,25 @@ def outcome(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type="application/json")
 
 
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validated(model: type[Model], payload: Any, what: str) -> Model:
+    """The payload as `model`, or a 400 naming the first field at fault."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or what
+        raise prefetch.MalformedRequest(f"{where}: {first['msg']}") from None
+
+
 def _draft_orders(context: dict[str, Any]) -> list[dict[str, Any]]:
     bundle = context.get("draftOrders")
     if bundle is None:
         return []
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-        raise prefetch.PrefetchMalformed("context.draftOrders is not a FHIR Bundle")
+        raise prefetch.MalformedRequest("context.draftOrders is not a FHIR Bundle")
     return [
         e["resource"] for e in bundle.get("entry") or [] if isinstance(e, dict) and isinstance(e.get("resource"), dict)
     ]
@@ -148,10 +161,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             return json.loads(await request.body())
         except (ValueError, UnicodeDecodeError) as error:
-            raise prefetch.PrefetchMalformed(f"request body is not JSON ({error})") from None
+            raise prefetch.MalformedRequest(f"request body is not JSON ({error})") from None
 
-    @app.exception_handler(prefetch.PrefetchMalformed)
-    async def malformed(request: Request, error: prefetch.PrefetchMalformed) -> JSONResponse:
+    @app.exception_handler(prefetch.MalformedRequest)
+    async def malformed(request: Request, error: prefetch.MalformedRequest) -> JSONResponse:
         LOG.info("400 %s: %s", request.url.path, error)
         return outcome(400, "invalid", str(error))
 
@@ -162,12 +175,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return outcome(404, "not-found", f"no CDS service {service_id!r}")
         claims = authenticate(request)
         payload = await body_json(request)
-        try:
-            hook_request = HookRequest.model_validate(payload)
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "request"
-            return outcome(400, "invalid", f"{where}: {first['msg']}")
+        hook_request = validated(HookRequest, payload, "request")
         if hook_request.hook != service.hook:
             return outcome(400, "invalid", f"service {service.id} answers {service.hook}, not {hook_request.hook}")
         try:
@@ -230,12 +238,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return outcome(404, "not-found", f"no CDS service {service_id!r}")
         claims = authenticate(request)
         payload = await body_json(request)
-        try:
-            received = Feedback.model_validate(payload)
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "feedback"
-            return outcome(400, "invalid", f"{where}: {first['msg']}")
+        received = validated(Feedback, payload, "feedback")
         count = await run_in_threadpool(store.record, service_id, received, claims.get("iss") if claims else None)
         LOG.info("feedback %s: %d outcome(s)", service_id, count)
         return JSONResponse({"stored": count})

@@ -24,8 +24,9 @@ class DataUnavailable(Exception):
     """The data the service needs cannot be had: HTTP 412 with an OperationOutcome."""
 
 
-class PrefetchMalformed(ValueError):
-    """A prefetch value that is neither null, a resource, nor a Bundle: HTTP 400."""
+class MalformedRequest(ValueError):
+    """HTTP 400: the body is not JSON or lacks a required field, or a prefetch value or
+    context.draftOrders is not a FHIR resource or Bundle."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +48,12 @@ def render(template: str, context: Mapping[str, Any]) -> str:
 
 def _resources(key: str, value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
-        raise PrefetchMalformed(f"prefetch {key} is not a FHIR resource or Bundle")
+        raise MalformedRequest(f"prefetch {key} is not a FHIR resource or Bundle")
     if value["resourceType"] != "Bundle":
         return [value]
     entries = value.get("entry") or []
     if not isinstance(entries, list):
-        raise PrefetchMalformed(f"prefetch {key} Bundle.entry is not a list")
+        raise MalformedRequest(f"prefetch {key} Bundle.entry is not a list")
     return [e["resource"] for e in entries if isinstance(e, dict) and isinstance(e.get("resource"), dict)]
 
 
@@ -79,7 +80,7 @@ def _fetch(request: HookRequest, key: str, query: str, access: FhirAccess) -> li
                 url = next((link.get("url") for link in body.get("link", []) if link.get("relation") == "next"), None)
     except httpx.HTTPError as error:
         raise DataUnavailable(f"FHIR server unreachable for {key} ({type(error).__name__})") from None
-    except (ValueError, PrefetchMalformed) as error:
+    except (ValueError, MalformedRequest) as error:
         raise DataUnavailable(f"FHIR server sent unusable data for {key}: {error}") from None
     raise DataUnavailable(f"FHIR server paging for {key} went past {MAX_PAGES} pages")
 
