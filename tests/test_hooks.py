@@ -646,3 +646,65 @@ def test_documented_example_requests_are_answered(client: TestClient, name: str)
     assert cards
     if body["hook"] == "order-sign":
         assert cards[0]["indicator"] == "critical"
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        {},
+        {"resourceType": "MedicationRequest", "id": "d1", "status": "draft",
+         "medicationCodeableConcept": {"text": "immune globulin 10%"},
+         "dosageInstruction": [{"doseAndRate": [{"doseQuantity": {"value": 20, "unit": "stone"}}]}]},
+        {"resourceType": "MedicationRequest", "status": "draft", "authoredOn": "2026-13-45",
+         "medicationCodeableConcept": {"coding": [{"system": "http://hl7.org/fhir/sid/cvx", "code": "03"}]}},
+    ],
+)  # fmt: skip
+def test_unreadable_draft_orders_get_a_card_not_a_500(client: TestClient, draft: dict[str, Any]) -> None:
+    prefetch = {key: None for key in full_prefetch(example_resources("sigmd-asymptomatic"))}
+    prefetch["patient"] = b.patient("p1", "male", "2000-01-01")
+    drafts = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": draft}]}
+    answer = client.post(
+        "/cds-services/igcds-order-sign",
+        json=hook_request("order-sign", "p1", prefetch, context={"draftOrders": drafts}),
+    )
+    assert answer.status_code == 200
+    if draft:
+        assert answer.json()["cards"][0]["summary"] == "igcds could not read this record, so it gives no advice"
+
+
+QUANTITY = st.fixed_dictionaries(
+    {
+        "value": st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=3)),
+        "unit": st.sampled_from(["g", "mg", "mg/kg", "stone", ""]),
+    }
+)
+DOSAGE = st.fixed_dictionaries({"doseAndRate": st.lists(st.fixed_dictionaries({"doseQuantity": QUANTITY}), max_size=2)})
+CODING = st.fixed_dictionaries(
+    {"system": st.sampled_from(["http://hl7.org/fhir/sid/cvx", "x"]), "code": st.sampled_from(["03", "21", "141", ""])}
+)
+DRAFT = st.fixed_dictionaries(
+    {
+        "resourceType": st.sampled_from(["MedicationRequest", "ServiceRequest", "Immunization"]),
+        "status": st.sampled_from(["draft", "active", "entered-in-error", "bogus"]),
+        "medicationCodeableConcept": st.fixed_dictionaries(
+            {
+                "text": st.sampled_from(["immune globulin 10%", "Privigen", "MMR", "amoxicillin", ""]),
+                "coding": st.lists(CODING, max_size=2),
+            }
+        ),
+        "authoredOn": st.one_of(st.just("2026-11-20"), st.text(max_size=12)),
+        "dosageInstruction": st.lists(DOSAGE, max_size=2),
+    },
+    optional={"id": st.text(min_size=1, max_size=6)},
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(drafts=st.lists(DRAFT, max_size=3), hook=st.sampled_from(["order-select", "order-sign"]))
+def test_fuzzed_draft_orders_never_get_a_500(client: TestClient, drafts: list[dict[str, Any]], hook: str) -> None:
+    prefetch = {key: None for key in full_prefetch(example_resources("sigmd-asymptomatic"))}
+    prefetch["patient"] = b.patient("p1", "male", "2000-01-01")
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": d} for d in drafts]}
+    request = hook_request(hook, "p1", prefetch, context={"draftOrders": bundle})
+    answer = client.post(f"/cds-services/igcds-{hook}", json=request)
+    assert answer.status_code < 500, answer.text

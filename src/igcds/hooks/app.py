@@ -192,11 +192,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def answer(service: services.Service, hook_request: HookRequest) -> HookResponse:
         resources = prefetch.gather(hook_request, templates, access)
         drafts = _draft_orders(hook_request.context) if service.reads_draft_orders else []
+        if not any(r.get("resourceType") == "Patient" for r in resources):
+            raise prefetch.DataUnavailable("no Patient resource for context.patientId")
+        try:
+            return assessed(service, resources, drafts)
+        except InputError as error:  # a value in the record or a draft order igcds cannot interpret
+            return HookResponse(cards=[unreadable_card(str(error))])
+
+    def assessed(
+        service: services.Service, resources: list[dict[str, Any]], drafts: list[dict[str, Any]]
+    ) -> HookResponse:
         as_of = settings.today()
+        draft_refs = [reference_of(draft, None, index) for index, draft in enumerate(drafts)]
         immune_globulin_orders: list[tuple[MedicationUse, dict[str, Any]]] = []
         others = []
-        for index, draft in enumerate(drafts):
-            ref = reference_of(draft, None, index)
+        for draft, ref in zip(drafts, draft_refs, strict=True):
             use = None
             if draft.get("resourceType") == "MedicationRequest":
                 use = medications.read_medication(draft, ref, as_of, kb, {})
@@ -204,23 +214,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 immune_globulin_orders.append((use, draft))
             else:
                 others.append(draft)
-        patients = [r for r in resources if r.get("resourceType") == "Patient"]
-        if not patients:
-            raise prefetch.DataUnavailable("no Patient resource for context.patientId")
-        bundle = {
-            "resourceType": "Bundle",
-            "type": "collection",
-            "entry": [{"resource": r} for r in _unique([*resources, *others])],
-        }
-        try:
-            record = read.read_bundle(bundle, as_of, kb)
-        except InputError as error:
-            return HookResponse(cards=[unreadable_card(str(error))])
+        entries = [{"resource": r} for r in _unique([*resources, *others])]
+        record = read.read_bundle({"resourceType": "Bundle", "type": "collection", "entry": entries}, as_of, kb)
         assessment = engine.assess(record, as_of, policy, kb)
         if service.hook == "patient-view":
             return HookResponse(cards=cards.patient_view_cards(kb, assessment))
-        draft_refs = frozenset(reference_of(d, None, i) for i, d in enumerate(drafts))
-        return HookResponse(cards=cards.order_cards(kb, policy, assessment, draft_refs, immune_globulin_orders))
+        found = cards.order_cards(kb, policy, assessment, frozenset(draft_refs), immune_globulin_orders)
+        return HookResponse(cards=found)
 
     def unreadable_card(problem: str) -> Card:
         return Card(
