@@ -204,3 +204,20 @@ def test_infusion_time_is_positive_and_rates_never_exceed_the_label(kb: Knowledg
 def test_volume_is_per_the_concentration(kb: KnowledgeBase, policy: Policy) -> None:
     assert infusion.volume_ml(kb.products["octagam-5"], 10) == 200
     assert infusion.volume_ml(kb.products["cutaquig"], 1.65) == 10
+
+
+def test_a_very_large_dose_is_still_rounded_to_the_nearest_total() -> None:
+    """Above 20 of the largest vial the excess is taken in largest vials first (a typing error
+    such as 1,000,000 mg/kg must not hang the search); the total is still the nearest one."""
+    chosen = vials.nearest_vial_combination(10_000.3, TEN_PERCENT_VIALS)
+    assert vials.total_grams(chosen) == 10_000.5
+    assert chosen[0].grams == 20
+    assert chosen[0].count >= 480
+
+
+def test_renal_risk_flags_a_product_whose_sucrose_content_is_not_verified(kb: KnowledgeBase, policy: Policy) -> None:
+    risk = RateRisk(("renal risk",))
+    unknown = plan(kb, policy, "gamunex-c", 400, 28, 70, rate_risk=risk, renal_risk=True)
+    free = plan(kb, policy, "privigen", 400, 28, 70, rate_risk=risk, renal_risk=True)
+    assert any("no verified sucrose content" in w for w in unknown.warnings)
+    assert not any("sucrose" in w for w in free.warnings)

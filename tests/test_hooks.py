@@ -358,7 +358,8 @@ def test_missing_or_failed_prefetch_is_fetched_with_the_bearer_token(tmp_path: P
     assert [r.url.path for r in fhir.requests] == ["/fhir/Observation"]
     assert fhir.requests[0].headers["authorization"] == f"Bearer {TOKEN}"
     assert fhir.requests[0].url.params["patient"] == "higm-aicda"
-    assert any("immunoglobulin" in c["summary"].lower() or "igcds" in c["summary"] for c in answer.json()["cards"])
+    # The fetched observations (immunoglobulins, the AICDA variant, the trough) carry the assessment.
+    assert any("treatment.igrt-continue" in c.get("detail", "") for c in answer.json()["cards"])
 
 
 def test_null_prefetch_means_nothing_found_and_is_not_fetched(tmp_path: Path) -> None:

@@ -52,8 +52,9 @@ def round_dose(dose_g: float, rounding: str, product: schema.Product | None) -> 
 
 def _product_warnings(product: schema.Product, recipient: Recipient) -> list[str]:
     warnings = [f"{product.name}: {note}" for note in product.notes]
-    if product.contains_sucrose and recipient.renal_risk:
-        warnings.append(f"{product.name} contains sucrose: avoid sucrose-stabilised products with renal risk")
+    if recipient.renal_risk and product.contains_sucrose is not False:
+        found = "contains sucrose" if product.contains_sucrose else "has no verified sucrose content"
+        warnings.append(f"{product.name} {found}: avoid sucrose-stabilised products with renal risk")
     return warnings
 
 

@@ -14,6 +14,9 @@ CENTIGRAMS_PER_GRAM = 100
 SEARCH_MARGIN = 2
 """Totals are searched up to this many times the largest vial above the dose: far enough for the
 nearest total above, small enough to stay instant."""
+SEARCHED_LARGEST_VIALS = 20
+"""Beyond this many of the largest vial, the excess is dispensed in largest vials outright and only
+the rest is searched, so an absurd dose (a typing error) costs no more than a real one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,8 @@ def _nearest(dose_cg: int, vials: tuple[VialSpec, ...]) -> tuple[VialCount, ...]
     unit = math.gcd(*centigrams)  # work in the largest step every total is a multiple of
     sizes = [c // unit for c in centigrams]
     target = dose_cg / unit
+    bulk = max(0, int(target // sizes[-1]) - SEARCHED_LARGEST_VIALS)
+    target -= bulk * sizes[-1]
     limit = int(target) + SEARCH_MARGIN * sizes[-1]
     # fewest[t]: the fewest vials totalling exactly t centigrams; last[t]: one vial size used.
     unreachable = limit + 1
@@ -50,7 +55,7 @@ def _nearest(dose_cg: int, vials: tuple[VialSpec, ...]) -> tuple[VialCount, ...]
                 last[total] = size
     reachable = [t for t in range(1, limit + 1) if fewest[t] < unreachable]
     best = min(reachable, key=lambda t: (abs(t - target), -t))
-    counts: dict[int, int] = {}
+    counts: dict[int, int] = {sizes[-1]: bulk} if bulk else {}
     while best:
         counts[last[best]] = counts.get(last[best], 0) + 1
         best -= last[best]
@@ -62,7 +67,3 @@ def _nearest(dose_cg: int, vials: tuple[VialSpec, ...]) -> tuple[VialCount, ...]
 
 def total_grams(vials: Sequence[VialCount]) -> float:
     return round(sum(v.grams * v.count for v in vials), 2)
-
-
-def total_ml(vials: Sequence[VialCount]) -> float:
-    return round(sum(v.ml * v.count for v in vials), 1)

@@ -224,7 +224,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def unreadable_card(problem: str) -> Card:
         return Card(
-            uuid=cards._uuid(),
+            uuid=cards.new_uuid(),
             summary="igcds could not read this record, so it gives no advice",
             detail=f"igcds cannot interpret a value in the record: `{problem}`. Correct it and reopen."
             f"\n\n_{kb.disclaimer}_",

@@ -14,6 +14,7 @@ from typing import Any
 
 from igcds.domain.assessment import Assessment, Dose, Recommendation
 from igcds.domain.record import MedicationUse
+from igcds.dosing import regimen
 from igcds.hooks import vocabulary
 from igcds.hooks.models import Action, Card, Coding, Indicator, OverrideReason, Source, Suggestion
 from igcds.knowledge.loader import KnowledgeBase
@@ -26,7 +27,7 @@ TREATMENT_CODES = frozenset({"treatment.igrt-start", "treatment.igrt-continue", 
 UCUM = "http://unitsofmeasure.org"
 
 
-def _uuid() -> str:
+def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
@@ -60,7 +61,7 @@ def _delete_drafts(rec: Recommendation, drafts: frozenset[str]) -> list[Suggesti
     if not targets:
         return []
     actions = [Action(type="delete", description=f"Delete the draft order {ref}", resourceId=ref) for ref in targets]
-    return [Suggestion(label="Cancel the vaccine order", uuid=_uuid(), isRecommended=True, actions=actions)]
+    return [Suggestion(label="Cancel the vaccine order", uuid=new_uuid(), isRecommended=True, actions=actions)]
 
 
 def _tmp_smx_order(kb: KnowledgeBase, assessment: Assessment) -> list[Suggestion]:
@@ -77,7 +78,7 @@ def _tmp_smx_order(kb: KnowledgeBase, assessment: Assessment) -> list[Suggestion
         "dosageInstruction": [{"text": dosage}],
     }
     action = Action(type="create", description="Create a draft TMP-SMX prophylaxis order", resource=resource)
-    return [Suggestion(label="Order TMP-SMX prophylaxis", uuid=_uuid(), isRecommended=True, actions=[action])]
+    return [Suggestion(label="Order TMP-SMX prophylaxis", uuid=new_uuid(), isRecommended=True, actions=[action])]
 
 
 def recommendation_card(
@@ -87,7 +88,7 @@ def recommendation_card(
     if rec.id == "HIGM-PJP-01":
         suggestions = _tmp_smx_order(kb, assessment)
     return Card(
-        uuid=_uuid(),
+        uuid=new_uuid(),
         summary=f"igcds: {rec.title}",
         detail=_detail(kb, rec, assessment.dose),
         indicator=indicator(rec),
@@ -106,7 +107,7 @@ def _routine_card(kb: KnowledgeBase, assessment: Assessment, routine: list[Recom
     lines += ["**References:**", *_references(kb, list(dict.fromkeys(c for r in routine for c in r.citations)))]
     summary = f"igcds: {len(routine)} routine recommendation(s) for {assessment.diagnosis.label}"
     return Card(
-        uuid=_uuid(),
+        uuid=new_uuid(),
         summary=summary
         if len(summary) < vocabulary.SUMMARY_LIMIT
         else f"igcds: {len(routine)} routine recommendation(s)",
@@ -157,7 +158,7 @@ def immune_globulin_order_card(
         return None
     ordered_g = ordered * dose.dosing_weight_kg / 1000
     gap = (ordered_g - dose.rounded_dose_g) / dose.rounded_dose_g * 100
-    ceiling = policy.max_mg_per_kg_4wk * dose.interval_days / 28
+    ceiling = regimen.ceiling_mg_per_kg(dose.interval_days, policy)
     above_ceiling = ordered > ceiling + 1e-9
     if abs(gap) <= policy.order_dose_tolerance_percent and not above_ceiling:
         return None
@@ -185,12 +186,14 @@ def immune_globulin_order_card(
         resource=_corrected_order(resource, dose),
     )
     return Card(
-        uuid=_uuid(),
+        uuid=new_uuid(),
         summary=summary if len(summary) < vocabulary.SUMMARY_LIMIT else f"Immune globulin order is {reason}",
         detail="\n".join(detail),
         indicator="warning",
         source=_source(kb),
-        suggestions=[Suggestion(label=f"Change the dose to {dose.rounded_dose_g:g} g", uuid=_uuid(), actions=[action])],
+        suggestions=[
+            Suggestion(label=f"Change the dose to {dose.rounded_dose_g:g} g", uuid=new_uuid(), actions=[action])
+        ],
         selectionBehavior="at-most-one",
         overrideReasons=[OverrideReason(**reason) for reason in vocabulary.OVERRIDE_REASONS],
     )

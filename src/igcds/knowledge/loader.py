@@ -163,6 +163,8 @@ def _check_products(
         for path in (*product.sources, *product.unverified):
             if not _figure_exists(product, path):
                 raise KnowledgeError(f"products.yaml: {product.id} names no figure {path!r}")
+        if product.contains_sucrose is None and "contains_sucrose" not in product.unverified:
+            raise KnowledgeError(f"products.yaml: {product.id} sucrose content unknown and not marked unverified")
         for route, name, section in (("IV", "iv", product.iv), ("SC", "sc", product.sc)):
             # A labelled route may lack its section only when the figures are recorded as unverified.
             if section is not None and route not in product.routes:

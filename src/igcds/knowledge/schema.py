@@ -264,7 +264,8 @@ class Product(Strict):
     routes: list[Literal["IV", "SC"]] = Field(min_length=1)
     vials: list[VialSize] = []
     stabiliser: str | None
-    contains_sucrose: bool
+    contains_sucrose: bool | None
+    """None when no label text said (listed under `unverified`)."""
     iga_ug_per_ml: float | None = None
     iga_qualifier: Literal["mean", "max", "less-than"] | None = None
     iv: IvInfusion | None = None

@@ -182,14 +182,20 @@ class ClinicalContext:
             if not 0 <= neighbour < len(given):
                 continue
             interval = abs((days[neighbour] - days[index]).days)
-            mg_per_kg = dose.dose_mg_per_kg
-            if mg_per_kg is None and dose.dose_g is not None:
-                weight = self.weight_on(days[index])
-                mg_per_kg = dose.dose_g * 1000 / weight.value if weight else None
+            mg_per_kg = self.mg_per_kg_of(dose)
             if mg_per_kg is None or interval == 0:
                 continue
             history.append((mg_per_kg * FOUR_WEEKS_DAYS / interval, trough.value, trough.effective))
         return history
+
+    def mg_per_kg_of(self, given: MedicationUse) -> float | None:
+        """A recorded immune globulin dose per kg: as recorded, or its grams over the weight then."""
+        if given.dose_mg_per_kg is not None:
+            return given.dose_mg_per_kg
+        weight = self.weight_on(given.start) if given.start else self.weight
+        if given.dose_g is None or weight is None:
+            return None
+        return given.dose_g * 1000 / weight.value
 
     def weight_on(self, day: date) -> Measurement | None:
         """The last weight measured on or before `day` (the first one when all are later)."""

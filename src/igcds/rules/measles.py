@@ -7,21 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from igcds.domain.assessment import Diagnosis
-from igcds.domain.record import Fact, MedicationUse
+from igcds.domain.record import Fact
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, listing
 from igcds.rules.time_windows import months_before
 
 WEEK_DAYS = 7
-
-
-def _dose_mg_per_kg(ctx: ClinicalContext, given: MedicationUse) -> float | None:
-    if given.dose_mg_per_kg is not None:
-        return given.dose_mg_per_kg
-    weight = ctx.weight_on(given.start) if given.start else ctx.weight
-    if given.dose_g is None or weight is None:
-        return None
-    return given.dose_g * 1000 / weight.value
 
 
 def _recorded(ctx: ClinicalContext, code: str) -> Fact | None:
@@ -57,7 +48,7 @@ def _at_risk(ctx: ClinicalContext) -> list[Finding]:
     last = ctx.igrt.last_dose
     if risk is None or last is None or not ctx.igrt.on_igrt:
         return []
-    mg_per_kg = _dose_mg_per_kg(ctx, last)
+    mg_per_kg = ctx.mg_per_kg_of(last)
     if mg_per_kg is None:
         return []
     if ctx.igrt.route == "SC":
@@ -90,7 +81,7 @@ def _vaccine_interval(ctx: ClinicalContext) -> list[Finding]:
         return []
     last = given_iv[-1]
     assert last.start is not None
-    mg_per_kg = _dose_mg_per_kg(ctx, last)
+    mg_per_kg = ctx.mg_per_kg_of(last)
     months = _interval_months(mg_per_kg, ctx)
     eligible = months_before(last.start, -months)
     matcher = ctx.kb.measles_varicella_vaccines
