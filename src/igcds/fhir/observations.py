@@ -18,14 +18,16 @@ BOOLEAN_FACTS = frozenset({"poor-venous-access", "prefers-home-therapy", "measle
 ANTIBODY_RESPONSES = frozenset({"adequate", "impaired"})
 IMMUNOGLOBULINS = frozenset({"igg", "iga", "igm", "igg_subclass"})
 EFFECTIVE_PATHS = ("effectiveDateTime", "effectivePeriod.start", "effectiveInstant", "issued")
+LABELS = {"igg": "IgG", "iga": "IgA", "igm": "IgM", "igg_subclass": "IgG subclass", "neutrophils_absolute": "ANC"}
 
 
 class ObservationReader:
     """Sorts each counting Observation into the record's lists."""
 
-    def __init__(self, kb: KnowledgeBase, as_of: date) -> None:
+    def __init__(self, kb: KnowledgeBase, as_of: date, born: date | None = None) -> None:
         self.kb = kb
         self.as_of = as_of
+        self.born = born
         self.labs: list[LabResult] = []
         self.weights: list[Measurement] = []
         self.heights: list[Measurement] = []
@@ -34,25 +36,31 @@ class ObservationReader:
         self.notes: list[str] = []
 
     def read(self, resource: JsonObject, ref: str) -> None:
-        if resource.get("status") not in COUNTING_STATUSES:
-            return
         code = codings(resource.get("code"))
         fact_codes = [c.code for c in code if c.system == FACT_SYSTEM]
+        loinc = [c.code for c in code if c.system == "http://loinc.org"]
+        is_variant = self.kb.valuesets.variant.code in loinc
+        analyte = next((self.kb.analyte_by_loinc[c] for c in loinc if c in self.kb.analyte_by_loinc), None)
+        if not (fact_codes or is_variant or analyte):
+            return  # not an observation igcds reads
+        status = resource.get("status")
+        if status not in COUNTING_STATUSES:
+            self.notes.append(f"{ref}: status {status!r}, not used (only final, amended or corrected results count)")
+            return
         if fact_codes:
             self._fact(resource, ref, fact_codes[0])
             return
-        loinc = [c.code for c in code if c.system == "http://loinc.org"]
-        if self.kb.valuesets.variant.code in loinc:
+        if is_variant or analyte is None:
             self._variant(resource, ref)
-            return
-        analyte = next((self.kb.analyte_by_loinc[c] for c in loinc if c in self.kb.analyte_by_loinc), None)
-        if analyte is None:
             return
         when = first_date(resource, ref, EFFECTIVE_PATHS)
         if when is None:
             self.notes.append(f"{ref}: no effective date, so it was not used")
             return
-        if when > self.as_of:
+        if self._is_later(when, ref):
+            return
+        if self.born is not None and when < self.born:
+            self.notes.append(f"{ref}: dated {when.isoformat()}, before the patient's birth date: not used")
             return
         if "valueQuantity" not in resource:
             if analyte != "lymphocyte_subsets":
@@ -85,11 +93,42 @@ class ObservationReader:
             problem = units.implausible(analyte, canonical)
             if problem:
                 raise InputError(ref, "valueQuantity", problem)
+            if analyte == "weight":
+                self._check_weight_for_age(canonical, when, ref)
             target = self.weights if analyte == "weight" else self.heights
             target.append(Measurement(canonical, when, ref))
             return
+        limits = self.kb.plausibility.laboratory.get(analyte)
+        if limits is not None and limits.excludes(canonical):
+            self.notes.append(
+                f"{ref}: {LABELS.get(analyte, analyte)} {value:g} {unit} is outside the plausible "
+                f"{limits.low:g}-{limits.high:g} {limits.unit} (another unit?), so it was not used"
+            )
+            return
         low, high = self._reference_range(resource, ref, kind)
         self.labs.append(LabResult(analyte, canonical, when, ref, comparator, low, high, loinc[0]))
+
+    def _is_later(self, when: date | None, ref: str) -> bool:
+        """Facts dated after `as_of` do not exist (DESIGN.md §6.1); the note says one was there."""
+        if when is None or when <= self.as_of:
+            return False
+        self.notes.append(
+            f"{ref}: dated {when.isoformat()}, after the assessment date {self.as_of.isoformat()}: not used"
+        )
+        return True
+
+    def _check_weight_for_age(self, kg: float, when: date, ref: str) -> None:
+        if self.born is None:
+            return
+        months = (when.year - self.born.year) * 12 + when.month - self.born.month - (when.day < self.born.day)
+        band = self.kb.plausibility.weight_band(max(months, 0))
+        if not band.low_kg <= kg <= band.high_kg:
+            raise InputError(
+                ref,
+                "valueQuantity",
+                f"weight {kg:g} kg is impossible at {months // 12} years {months % 12} months "
+                f"(plausible {band.low_kg:g}-{band.high_kg:g} kg): another unit or another patient?",
+            )
 
     @staticmethod
     def _kind(analyte: str) -> str:
@@ -122,7 +161,7 @@ class ObservationReader:
 
     def _fact(self, resource: JsonObject, ref: str, code: str) -> None:
         when = first_date(resource, ref, EFFECTIVE_PATHS)
-        if when is not None and when > self.as_of:
+        if self._is_later(when, ref):
             return
         if code in BOOLEAN_FACTS:
             value = resource.get("valueBoolean")
@@ -145,7 +184,7 @@ class ObservationReader:
     def _variant(self, resource: JsonObject, ref: str) -> None:
         profile = self.kb.valuesets.variant
         when = first_date(resource, ref, EFFECTIVE_PATHS)
-        if when is not None and when > self.as_of:
+        if self._is_later(when, ref):
             return
         present = {c.code for c in codings(resource.get("valueCodeableConcept"))}
         if not present & set(profile.present_answers):
@@ -180,11 +219,17 @@ class ObservationReader:
         return None
 
 
-def parse_birth_date(resource: JsonObject, ref: str, as_of: date) -> date | None:
+def parse_birth_date(resource: JsonObject, ref: str, as_of: date, max_age_years: int) -> date | None:
+    """The birth date; one after `as_of`, or one older than `max_age_years`, is an input error."""
     raw = resource.get("birthDate")
     if raw is None:
         return None
     born = parse_date(raw, ref, "birthDate")
     if born > as_of:
         raise InputError(ref, "birthDate", f"{raw} is after the assessment date {as_of.isoformat()}")
+    years = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+    if years > max_age_years:
+        raise InputError(
+            ref, "birthDate", f"{raw} gives an age of {years} years on {as_of.isoformat()}, above {max_age_years}"
+        )
     return born

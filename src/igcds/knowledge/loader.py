@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from igcds.domain.errors import KnowledgeError
 from igcds.knowledge import schema
+from igcds.knowledge.plausibility import Plausibility
 from igcds.knowledge.valuesets import (
     CVX,
     RXNORM,
@@ -38,6 +39,7 @@ DATA_FILES = (
     "products.yaml",
     "schedules.yaml",
     "guidelines.yaml",
+    "plausibility.yaml",
 )
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -64,6 +66,7 @@ class KnowledgeBase:
     infection_index: PrefixIndex
     gene_by_hgnc: dict[str, str]
     analyte_by_loinc: dict[str, str]
+    plausibility: Plausibility
 
     def recommendation(self, rec_id: str) -> schema.RecommendationEntry:
         try:
@@ -125,6 +128,23 @@ def _check_bands(ranges: schema.ReferenceRanges) -> None:
         expected_start = band.max_age_months
     if ranges.bands[-1].max_age_months is not None:
         raise KnowledgeError("reference_ranges.yaml: the last band must be open (max_age_months: null)")
+
+
+def _check_plausibility(plausibility: Plausibility, analytes: set[str]) -> None:
+    for analyte, limits in plausibility.laboratory.items():
+        if analyte not in analytes:
+            raise KnowledgeError(f"plausibility.yaml: {analyte!r} is not an observation set in valuesets.yaml")
+        if limits.low >= limits.high:
+            raise KnowledgeError(f"plausibility.yaml: {analyte} low {limits.low:g} is not below high {limits.high:g}")
+    expected_start = 0
+    for band in plausibility.weight_for_age:
+        if band.min_age_months != expected_start or band.low_kg >= band.high_kg:
+            raise KnowledgeError(f"plausibility.yaml: weight band from {band.min_age_months} months is out of order")
+        if band.max_age_months is None:
+            break
+        expected_start = band.max_age_months
+    if plausibility.weight_for_age[-1].max_age_months is not None:
+        raise KnowledgeError("plausibility.yaml: the last weight band must be open (max_age_months: null)")
 
 
 def _check_policy(policy: schema.PolicyFile, references: dict[str, schema.Reference]) -> None:
@@ -196,6 +216,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     catalogue = _validate("products.yaml", schema.Catalogue, files["products.yaml"])
     schedules = _validate("schedules.yaml", schema.Schedules, files["schedules.yaml"])
     guidelines = _validate("guidelines.yaml", schema.Guidelines, files["guidelines.yaml"])
+    plausibility = _validate("plausibility.yaml", Plausibility, files["plausibility.yaml"])
 
     _unique("bibliography.yaml", [r.id for r in bibliography.references])
     _unique("recommendations.yaml", [r.id for r in recs.recommendations])
@@ -244,6 +265,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
                 raise KnowledgeError(f"valuesets.yaml: LOINC {code} is in two observation sets")
             analyte_by_loinc[code] = analyte
 
+    _check_plausibility(plausibility, set(valuesets.observations))
     conditions = {name: code_matcher(name, s.label, s.icd10cm, s.snomed) for name, s in valuesets.conditions.items()}
     infections = tuple(
         InfectionMatcher(code_matcher(i.id, i.label, i.icd10cm, i.snomed), i) for i in valuesets.infections
@@ -284,6 +306,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         ),
         gene_by_hgnc={hgnc: symbol for symbol, hgnc in valuesets.genes.items()},
         analyte_by_loinc=analyte_by_loinc,
+        plausibility=plausibility,
     )
 
 
