@@ -24,11 +24,29 @@ Genotype = Literal["CD40LG", "CD40", "AICDA", "UNG", "IKBKG"]
 AntibodyResponse = Literal["adequate", "impaired", "unknown"]
 
 
+# Evidence lists name at most this many resources: the last ones given (the rules list facts
+# oldest first, so these are the most recent), and `evidence_total` counts them all. A record of a
+# million results must not print a million references (docs/fhir-input.md, Limits).
+EVIDENCE_SHOWN = 20
+
+
+def _cap_evidence(owner: Criterion | Recommendation) -> None:
+    total = len(owner.evidence)
+    object.__setattr__(owner, "evidence_total", max(total, owner.evidence_total))
+    if total > EVIDENCE_SHOWN:
+        object.__setattr__(owner, "evidence", owner.evidence[-EVIDENCE_SHOWN:])
+
+
 @dataclass(frozen=True, slots=True)
 class Criterion:
     name: str
     met: bool
     evidence: tuple[str, ...] = ()
+    evidence_total: int = 0
+    """How many resources the criterion rests on (more than `evidence` lists when capped)."""
+
+    def __post_init__(self) -> None:
+        _cap_evidence(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +73,11 @@ class Recommendation:
     strength: str
     evidence_quality: str
     source_divergence: tuple[str, ...] = ()
+    evidence_total: int = 0
+    """How many resources the recommendation rests on (more than `evidence` lists when capped)."""
+
+    def __post_init__(self) -> None:
+        _cap_evidence(self)
 
 
 @dataclass(frozen=True, slots=True)

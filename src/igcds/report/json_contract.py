@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from igcds.domain.assessment import Assessment
+from igcds.domain.assessment import Assessment, Criterion, Recommendation
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.schema import Reference
 from igcds.version import __version__
@@ -35,6 +35,14 @@ def format_reference(ref: Reference) -> str:
     return ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip()) + "."
 
 
+def _evidence(owner: Criterion | Recommendation) -> dict[str, Any]:
+    """`evidence`, and `evidence_total` when the list was capped (the most recent are listed)."""
+    shown: dict[str, Any] = {"evidence": list(owner.evidence)}
+    if owner.evidence_total > len(owner.evidence):
+        shown["evidence_total"] = owner.evidence_total
+    return shown
+
+
 def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
     dx = assessment.diagnosis
     cited = dict.fromkeys(c for r in assessment.recommendations for c in r.citations)
@@ -53,7 +61,7 @@ def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
             "specific_antibody_response": dx.specific_antibody_response,
             "label": dx.label,
             "suspected_cd40l_deficiency": dx.suspected_cd40l_deficiency,
-            "criteria": [{"name": c.name, "met": c.met, "evidence": list(c.evidence)} for c in dx.criteria],
+            "criteria": [{"name": c.name, "met": c.met, **_evidence(c)} for c in dx.criteria],
         },
         "recommendations": [
             {
@@ -66,7 +74,7 @@ def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
                 "strength": r.strength,
                 "evidence_quality": r.evidence_quality,
                 "citations": list(r.citations),
-                "evidence": list(r.evidence),
+                **_evidence(r),
                 "source_divergence": list(r.source_divergence),
             }
             for r in assessment.recommendations
