@@ -99,3 +99,48 @@ def test_patient_without_id_is_named_by_its_full_url(kb: KnowledgeBase) -> None:
     bundle["entry"][1]["resource"]["subject"] = {"reference": "Patient/p1"}
     with pytest.raises(InputError, match=r"subject\.reference"):
         read.read_bundle(bundle, AS_OF, kb)
+
+
+# --- medicationReference (issue 10 item 4) ----------------------------------------------------
+
+
+def administration(reference: dict[str, str]) -> dict[str, Any]:
+    given = b.immune_globulin("ivig-2", "2026-11-16", grams=30)
+    del given["medicationCodeableConcept"]
+    return {**given, "medicationReference": reference}
+
+
+IVIG = {"resourceType": "Medication", "id": "ivig", "code": {"text": "Immune globulin (human) 10%"}}
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ["Medication/ivig", "urn:uuid:medication-ivig", "https://ehr.example.org/fhir/Medication/ivig/_history/2"],
+)
+def test_medication_reference_resolves_as_fhir_does(kb: KnowledgeBase, reference: str) -> None:
+    bundle = b.bundle(b.patient("p1", "male", "1980-01-01"), IVIG, administration({"reference": reference}))
+    record = read.read_bundle(bundle, AS_OF, kb)
+    assert [(m.ref, m.dose_g) for m in record.medications] == [("MedicationAdministration/ivig-2", 30.0)]
+    assert record.notes == ()
+
+
+def test_missing_medication_is_named(kb: KnowledgeBase) -> None:
+    """The issue's case: the latest infusion referenced a Medication not in the Bundle and was
+    dropped without a word, turning a weekly interval into 147 days."""
+    bundle = b.bundle(b.patient("p1", "male", "1980-01-01"), administration({"reference": "Medication/m9"}))
+    record = read.read_bundle(bundle, AS_OF, kb)
+    assert record.notes == (
+        "MedicationAdministration/ivig-2: medicationReference 'Medication/m9' is not in the Bundle, "
+        "so the medication is unknown (not used)",
+    )
+
+
+def test_missing_medication_with_a_display_is_read_from_it_and_named(kb: KnowledgeBase) -> None:
+    reference = {"reference": "#gone", "display": "Immune globulin (human) 10%"}
+    bundle = b.bundle(b.patient("p1", "male", "1980-01-01"), administration(reference))
+    record = read.read_bundle(bundle, AS_OF, kb)
+    assert [m.dose_g for m in record.medications] == [30.0]
+    assert record.notes == (
+        "MedicationAdministration/ivig-2: medicationReference '#gone' is not in the Bundle, so the medication is "
+        "unknown (read from its display 'Immune globulin (human) 10%')",
+    )

@@ -11,7 +11,7 @@ from igcds.domain.errors import InputError
 from igcds.domain.record import MedicationUse, PatientRecord, Sex, VaccineEvent
 from igcds.fhir import conditions, medications, observations, shape
 from igcds.fhir.primitives import JsonObject, reference_of
-from igcds.fhir.references import ThisPatient, check_about
+from igcds.fhir.references import ThisPatient, check_about, resolve, unresolved_medication
 from igcds.knowledge import loader
 from igcds.knowledge.loader import KnowledgeBase
 
@@ -72,6 +72,31 @@ def _entries(bundle: Any) -> list[tuple[JsonObject, str, object]]:
     return found
 
 
+def _medications_by_reference(entries: list[tuple[JsonObject, str, object]]) -> dict[str, JsonObject]:
+    """Medication resources by `Type/id` and by fullUrl, and by every absolute or versioned
+    reference the medication records make to them (so that each resolves as FHIR resolves it)."""
+    found: dict[str, JsonObject] = {}
+    for resource, ref, full_url in entries:
+        if resource["resourceType"] == "Medication":
+            found[ref] = resource
+            if isinstance(full_url, str):
+                found[full_url] = resource
+    for resource, _, _ in entries:
+        reference = resource.get("medicationReference")
+        target = reference.get("reference") if isinstance(reference, dict) else None
+        if isinstance(target, str) and target not in found:
+            medication = resolve(target, found)
+            if medication is not None:
+                found[target] = medication
+    return found
+
+
+def _unresolved_note(resource: JsonObject, ref: str, target: str) -> str:
+    display = resource["medicationReference"].get("display")
+    what = f"read from its display {display!r}" if isinstance(display, str) and display else "not used"
+    return f"{ref}: medicationReference {target!r} is not in the Bundle, so the medication is unknown ({what})"
+
+
 def read_bundle(bundle: Any, as_of: date, kb: KnowledgeBase | None = None) -> PatientRecord:
     """The single patient's record as of `as_of`; facts dated later do not exist."""
     kb = kb or loader.load()
@@ -92,7 +117,8 @@ def read_bundle(bundle: Any, as_of: date, kb: KnowledgeBase | None = None) -> Pa
         raise InputError(patient_ref, "gender", f"unknown gender {gender[:40]!r}")
 
     born = observations.parse_birth_date(patient, patient_ref, as_of, kb.plausibility.max_age_years)
-    medication_resources = {ref: r for r, ref, _ in entries if r["resourceType"] == "Medication"}
+    medication_resources = _medications_by_reference(entries)
+    notes: list[str] = []
     obs = observations.ObservationReader(kb, as_of, born)
     found_conditions = []
     medication_uses: list[MedicationUse] = []
@@ -107,6 +133,9 @@ def read_bundle(bundle: Any, as_of: date, kb: KnowledgeBase | None = None) -> Pa
             if condition is not None:
                 found_conditions.append(condition)
         elif rtype in MEDICATION_TYPES:
+            missing = unresolved_medication(resource, medication_resources)
+            if missing is not None:
+                notes.append(_unresolved_note(resource, ref, missing))
             use = medications.read_medication(resource, ref, as_of, kb, medication_resources)
             if isinstance(use, VaccineEvent):
                 vaccines.append(use)
@@ -135,5 +164,5 @@ def read_bundle(bundle: Any, as_of: date, kb: KnowledgeBase | None = None) -> Pa
         variants=tuple(obs.variants),
         facts=tuple(sorted(obs.facts, key=lambda f: f.effective or date.min)),
         reactions=tuple(reactions),
-        notes=listed(obs.notes),
+        notes=listed([*notes, *obs.notes]),
     )

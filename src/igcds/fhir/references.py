@@ -67,3 +67,30 @@ def check_about(resource: dict[str, Any], ref: str, patient: ThisPatient, read_b
                 f"refers to {target!r}, not this Bundle's patient ({patient.ref}): "
                 "a Bundle must hold one patient's record",
             )
+
+
+def resolve(reference: str, by_reference: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """The Bundle's resource a reference names: by its `Type/id` or `fullUrl` as given, else an
+    absolute or version-specific URL by its `Type/id` tail."""
+    if reference in by_reference:
+        return by_reference[reference]
+    path = reference.split(HISTORY, 1)[0]
+    parts = path.rstrip("/").split("/")
+    tail = "/".join(parts[-2:]) if len(parts) >= 2 else path
+    return by_reference.get(tail) if path.startswith(ABSOLUTE_SCHEMES) or HISTORY in reference else None
+
+
+def unresolved_medication(resource: dict[str, Any], by_reference: dict[str, dict[str, Any]]) -> str | None:
+    """The `medicationReference` of a medication record when it names nothing in the Bundle (or
+    in the record's `contained`), else None."""
+    if isinstance(resource.get("medicationCodeableConcept"), dict):
+        return None
+    reference = resource.get("medicationReference")
+    target = reference.get("reference") if isinstance(reference, dict) else None
+    if not isinstance(target, str):
+        return None
+    if target.startswith("#"):
+        contained = resource.get("contained") or []
+        found = any(isinstance(c, dict) and c.get("id") == target[1:] for c in contained)
+        return None if found else target
+    return None if resolve(target, by_reference) is not None else target
