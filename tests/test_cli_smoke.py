@@ -5,6 +5,8 @@ the CLI is tested in-process (tests.conftest.run_igcds), which is the same code 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from tests.conftest import run_igcds, run_installed
 from tests.fixtures import builder as b
@@ -37,3 +39,18 @@ def test_dose_prints_the_plan() -> None:
     done = run_installed("dose", "--weight", "70", "--product", "gammagard-liquid")
     assert done.code == 0
     assert "28 g" in done.out
+
+
+def test_help_loads_no_clinical_or_heavy_module() -> None:
+    """`igcds --help` starts fast: the command modules import their work inside the command."""
+    code = (
+        "import sys\n"
+        "from igcds.cli import main\n"
+        "sys.argv = ['igcds', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('igcds.engine', 'igcds.knowledge', 'igcds.report', 'igcds.hooks', 'pydantic', 'yaml', 'fastapi')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(heavy)), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Usage: igcds" in done.stdout
+    assert done.stderr.strip() == "[]"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from igcds.cli.app import OutputFileOption, PolicyOption, emit, guarded, load_policy, parse_as_of, read_input
+from igcds.cli.program import OutputFileOption, PolicyOption, emit, guarded, load_policy, parse_as_of, read_input
 
 if TYPE_CHECKING:
     from igcds.domain.assessment import Assessment

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from igcds.cli.app import PolicyOption, guarded, load_policy, today
+from igcds.cli.program import PolicyOption, guarded, load_policy, today
 
 
 class OutputFormat(StrEnum):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from igcds.cli.app import OutputFileOption, emit, guarded
+from igcds.cli.program import OutputFileOption, emit, guarded
 
 
 class GuidelineName(StrEnum):

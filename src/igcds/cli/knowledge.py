@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from igcds.cli.app import guarded
+from igcds.cli.program import guarded
 
 
 def knowledge() -> None:

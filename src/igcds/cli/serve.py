@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from igcds.cli.app import guarded
+from igcds.cli.program import guarded
 
 
 def serve(

@@ -1,6 +1,6 @@
-"""The `igcds` Typer app, its central error handler and what the commands share (options, reading
-the input, the assessment date, the site policy, writing the output). One module per command beside
-this one registers itself on `app`.
+"""The `igcds` program: the Typer app, its central error handler, and what several commands share
+(options, reading the input, the assessment date, the site policy, writing the output). Each
+command is a module beside this one; igcds/cli/__init__.py registers them on `app`.
 
 Exit codes of every command:
 
