@@ -304,3 +304,13 @@ def _sc_switch(
 
 
 __all__ = ["DoseRequest", "__version__", "assess", "default_policy"]
+
+
+# The dose calculator's names for the shells (temporary: replaced at merge by the core branch's
+# engine-level versions, which the CLI already calls).
+from igcds.dosing import order  # noqa: E402
+
+DoseOrder = order.DoseOrder
+dose_for_figures = order.dose_for_figures
+review_dose = order.above_ceiling
+find_product = catalogue.product
