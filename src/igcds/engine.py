@@ -31,6 +31,7 @@ from igcds.knowledge.policy import Policy, make_policy
 from igcds.rules import (
     diagnosis,
     measles,
+    scope,
     monitoring,
     prophylaxis,
     route,
@@ -72,6 +73,8 @@ def assess(
     policy = policy or default_policy(kb)
     ctx = ClinicalContext(record, kb, policy, as_of)
     dx = diagnosis.diagnose(ctx)
+    if dx.code == "not-in-scope":  # nothing to say (DESIGN.md §5): no recommendations, no gaps
+        return scope.silent_assessment(ctx, dx)
 
     found = workup.findings(ctx, dx)
     plan: IgrtPlan | None = None

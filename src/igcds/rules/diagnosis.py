@@ -1,6 +1,6 @@
 """The working diagnosis (DESIGN.md §5 codes, §6.1 precedence):
 hyper-IgM -> other antibody deficiency -> secondary low IgM -> selective IgM deficiency ->
-possible SIgMD -> not IgM deficiency -> insufficient data."""
+possible SIgMD -> not IgM deficiency -> insufficient data -> not in scope."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import get_args
 
 from igcds.domain.assessment import AntibodyResponse, Criterion, Diagnosis, DiagnosisCode, Genotype
 from igcds.domain.record import LabResult
+from igcds.rules import scope
 from igcds.rules.context import ClinicalContext
 from igcds.rules.time_windows import within_months
 
@@ -22,6 +23,7 @@ LABELS: dict[DiagnosisCode, str] = {
     "possible-selective-igm-deficiency": "Possible selective IgM deficiency (work-up incomplete)",
     "not-igm-deficiency": "No IgM deficiency on the latest result",
     "insufficient-data": "Insufficient data: no interpretable IgM result",
+    "not-in-scope": "Not in scope",
 }
 
 
@@ -137,4 +139,6 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
         return result("selective-igm-deficiency", "recorded", "Selective IgM deficiency (recorded diagnosis)")
     if igm_not_low:
         return result("not-igm-deficiency")
+    if not scope.in_scope(ctx):
+        return scope.out_of_scope(ctx)
     return result("insufficient-data")
