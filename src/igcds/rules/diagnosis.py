@@ -76,6 +76,11 @@ def _refs(*results: LabResult | None) -> tuple[str, ...]:
 
 
 def diagnose(ctx: ClinicalContext) -> Diagnosis:
+    # `not-in-scope` comes last in the precedence, but every other code rests on a scope criterion
+    # (an IgM/IgG/IgA result, D80.4/D80.5, a hyper-IgM variant), so deciding it first gives the same
+    # answer and spares out-of-scope patients (most charts) the rest of the work.
+    if not scope.in_scope(ctx):
+        return scope.out_of_scope(ctx)
     igm, igg, iga = ctx.latest("igm"), ctx.igg_for_diagnosis, ctx.latest("iga")
     igm_low, igg_low, iga_low = (ctx.judge(r) == "low" for r in (igm, igg, iga))
     igm_not_low = ctx.judge(igm) in NOT_LOW
@@ -139,6 +144,4 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
         return result("selective-igm-deficiency", "recorded", "Selective IgM deficiency (recorded diagnosis)")
     if igm_not_low:
         return result("not-igm-deficiency")
-    if not scope.in_scope(ctx):
-        return scope.out_of_scope(ctx)
     return result("insufficient-data")

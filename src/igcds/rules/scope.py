@@ -33,8 +33,9 @@ def _record_refs(ctx: ClinicalContext, criterion: schema.RecordCriterion) -> lis
     if criterion.icd10cm:
         prefixes = tuple(normalise_icd10(code) for code in criterion.icd10cm)
         return [c.ref for c in record.conditions if any(code.startswith(prefixes) for code in split_codes(c.codings)[0])]
-    if criterion.medications:
-        return [m.ref for name in criterion.medications for m in ctx.medications_in(name, active_only=False)]
+    if criterion.medications:  # matched directly: cheaper than every value set over a long record
+        matchers = [ctx.kb.medications[name] for name in criterion.medications]
+        return [m.ref for m in record.medications if any(x.matches(m.codings, m.names) for x in matchers)]
     if criterion.variants:
         return [v.ref for v in record.variants if v.gene in ctx.kb.valuesets.genes]
     return [f.ref for f in record.facts]
@@ -47,8 +48,9 @@ def _policy_value(ctx: ClinicalContext, key: str) -> int:
 
 
 def _iv_antibiotic_starts(ctx: ClinicalContext) -> list[date]:
-    given: list[MedicationUse] = ctx.medications_in("antibiotics", active_only=False)
-    return sorted(m.start for m in given if m.route == "IV" and m.start is not None)
+    antibiotics = ctx.kb.medications["antibiotics"]
+    given: list[MedicationUse] = [m for m in ctx.record.medications if m.route == "IV" and m.start is not None]
+    return sorted(m.start for m in given if m.start is not None and antibiotics.matches(m.codings, m.names))
 
 
 def _age_fits(ctx: ClinicalContext, sign: schema.WarningSign, onset: date) -> bool:
