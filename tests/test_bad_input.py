@@ -122,7 +122,8 @@ def test_missing_optional_facts_never_crash() -> None:
     assert done.code == 0, done.err
     result = json.loads(done.out)
     assert result["diagnosis"]["code"] == "not-in-scope"
-    assert result["recommendations"] == [] and result["data_gaps"] == []
+    assert result["recommendations"] == []
+    assert result["data_gaps"] == []
 
 
 def test_non_finite_number_is_an_input_error() -> None:

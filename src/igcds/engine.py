@@ -31,11 +31,11 @@ from igcds.knowledge.policy import Policy, make_policy
 from igcds.rules import (
     diagnosis,
     measles,
-    scope,
     monitoring,
     prophylaxis,
     route,
     safety,
+    scope,
     treatment_hyper_igm,
     treatment_igm_deficiency,
     vaccines,

@@ -16,7 +16,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from igcds.domain.errors import KnowledgeError
-from igcds.knowledge import schema, scope
+from igcds.knowledge import schema
+from igcds.knowledge import scope as scope_knowledge
 from igcds.knowledge.valuesets import (
     CVX,
     RXNORM,
@@ -66,7 +67,7 @@ class KnowledgeBase:
     gene_by_hgnc: dict[str, str]
     analyte_by_loinc: dict[str, str]
     scope: schema.Scope
-    scope_signals: scope.ScopeSignals
+    scope_signals: scope_knowledge.ScopeSignals
     """The codes that make one resource a scope signal: the population run's candidate pre-filter."""
 
     def recommendation(self, rec_id: str) -> schema.RecommendationEntry:
@@ -249,7 +250,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
                 raise KnowledgeError(f"valuesets.yaml: LOINC {code} is in two observation sets")
             analyte_by_loinc[code] = analyte
 
-    scope.check(in_scope, references, valuesets, policy.keys)
+    scope_knowledge.check(in_scope, references, valuesets, policy.keys)
     conditions = {name: code_matcher(name, s.label, s.icd10cm, s.snomed) for name, s in valuesets.conditions.items()}
     infections = tuple(
         InfectionMatcher(code_matcher(i.id, i.label, i.icd10cm, i.snomed), i) for i in valuesets.infections
@@ -292,7 +293,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         gene_by_hgnc={hgnc: symbol for symbol, hgnc in valuesets.genes.items()},
         analyte_by_loinc=analyte_by_loinc,
         scope=in_scope,
-        scope_signals=scope.signals(in_scope, valuesets, medications),
+        scope_signals=scope_knowledge.signals(in_scope, valuesets, medications),
     )
 
 

@@ -9,7 +9,7 @@ without any signal is `not-in-scope` by construction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,10 +74,13 @@ def check(scope: schema.Scope, references: dict[str, Any], valuesets: schema.Val
         kinds = [bool(criterion.observations), bool(criterion.icd10cm), bool(criterion.medications)]
         if sum(kinds) + criterion.variants + criterion.facts != 1:
             raise KnowledgeError(f"{where} must name exactly one kind of fact")
-        for name, known in ((criterion.observations, valuesets.observations), (criterion.medications, valuesets.medications)):
-            for item in name:
-                if item not in known:
-                    raise KnowledgeError(f"{where} names no value set {item!r}")
+        named: list[tuple[str, Mapping[str, object]]] = [
+            (item, valuesets.observations) for item in criterion.observations
+        ]
+        named += [(item, valuesets.medications) for item in criterion.medications]
+        for item, known in named:
+            if item not in known:
+                raise KnowledgeError(f"{where} names no value set {item!r}")
         _cited(where, criterion.citations, references)
     for sign in scope.warning_signs:
         where = f"scope.yaml: {sign.id}"
@@ -96,9 +99,7 @@ def _cited(where: str, citations: list[str], references: dict[str, Any]) -> None
             raise KnowledgeError(f"{where} cites {citation!r}, which does not resolve")
 
 
-def signals(
-    scope: schema.Scope, valuesets: schema.ValueSets, medications: dict[str, NameMatcher]
-) -> ScopeSignals:
+def signals(scope: schema.Scope, valuesets: schema.ValueSets, medications: dict[str, NameMatcher]) -> ScopeSignals:
     loinc = {valuesets.variant.code}
     icd10: list[str] = []
     snomed: set[str] = set()

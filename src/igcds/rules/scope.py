@@ -32,7 +32,8 @@ def _record_refs(ctx: ClinicalContext, criterion: schema.RecordCriterion) -> lis
         return [r.ref for analyte in criterion.observations for r in ctx.results(analyte)]
     if criterion.icd10cm:
         prefixes = tuple(normalise_icd10(code) for code in criterion.icd10cm)
-        return [c.ref for c in record.conditions if any(code.startswith(prefixes) for code in split_codes(c.codings)[0])]
+        coded = [(c, split_codes(c.codings)[0]) for c in record.conditions]
+        return [c.ref for c, icd10 in coded if any(code.startswith(prefixes) for code in icd10)]
     if criterion.medications:  # matched directly: cheaper than every value set over a long record
         matchers = [ctx.kb.medications[name] for name in criterion.medications]
         return [m.ref for m in record.medications if any(x.matches(m.codings, m.names) for x in matchers)]
