@@ -10,6 +10,7 @@ import copy
 import gzip
 import json
 import random
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,13 +20,16 @@ from fastapi.testclient import TestClient
 
 from igcds import engine
 from igcds.domain.assessment import Assessment
+from igcds.domain.errors import KnowledgeError
 from igcds.fhir import read
 from igcds.fhir.scope import is_scope_signal
+from igcds.knowledge import loader
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import make_policy
 from tests.conftest import ROOT
 from tests.fixtures import builder as b
 from tests.test_hooks import full_prefetch, hook_request, make_client
+from tests.test_knowledge import broken
 
 AS_OF = date(2026, 11, 23)
 SYNTHEA = sorted((ROOT / "tests" / "data" / "synthea").glob("*.json.gz"))
@@ -190,3 +194,22 @@ def test_signals_are_read_from_the_knowledge(kb: KnowledgeBase) -> None:
     assert "J12" not in signals.condition_icd10_prefixes  # viral pneumonia
     assert [m.name for m in signals.medications] == ["immune_globulin"]
     assert signals.fact_system == "urn:igcds:fact"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda s: s["warning_signs"][0].update(infections=["pneumonia_martian"]), "no infection class"),
+        (lambda s: s["warning_signs"][0].update(count_key="scope_pneumonia_cnt"), "no policy key"),
+        (lambda s: s["record_criteria"][0].update(citations=["nobody-2099"]), "does not resolve"),
+        (lambda s: s["record_criteria"][0].update(facts=True), "exactly one kind"),
+        (lambda s: s["warning_signs"][0].update(citations=[]), "scope.yaml"),
+    ],
+    ids=["unknown-infection-class", "unknown-policy-key", "unresolved-citation", "two-kinds", "uncited-sign"],
+)
+def test_broken_scope_fails_loudly(mutate: Any, message: str) -> None:
+    def on_scope(files: dict[str, Any]) -> None:
+        mutate(files["scope.yaml"])
+
+    with pytest.raises(KnowledgeError, match=re.escape(message)):
+        loader.build(broken(on_scope), "test")
