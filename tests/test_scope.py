@@ -135,7 +135,7 @@ def test_in_scope_twin_gets_its_workup_and_a_card(
 
 
 def test_iv_twin_is_in_scope_for_the_iv_sign_alone(kb: KnowledgeBase) -> None:
-    """With a site counting three pneumonias, the IV-treated infections still bring her in."""
+    """With a site counting three pneumonias, the IV-treated infections alone bring the boy in."""
     twin = with_resources(synthea("boy-born-2011.json.gz"), *TWO_PNEUMONIAS_ON_IV)
     record = read.read_bundle(twin, AS_OF, kb)
     policy = make_policy(kb.policy, {"scope_pneumonia_count": 3})

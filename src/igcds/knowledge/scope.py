@@ -32,6 +32,10 @@ class ScopeSignals:
     - MedicationStatement/Request/Administration (and referenced Medication): a medication matching
       one of `medications` (immune globulin), or an `iv_antibiotics` match given by a route in
       `intravenous_route_snomed` / `intravenous_route_text`.
+
+    `igcds.fhir.scope.is_scope_signal` applies these to one resource exactly as the reader does. A
+    translation into a query (SQL over NDJSON) stays a superset if it ignores status, dates and
+    `exclude_names`, and matches name fragments as lower-case substrings of the text and displays.
     """
 
     observation_loinc: frozenset[str]
