@@ -35,3 +35,4 @@ bench: $(BIN)/igcds
 	$(BIN)/python benchmarks/bench_assess.py
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_hooks.py
+	$(BIN)/python benchmarks/bench_scope.py

@@ -18,6 +18,7 @@ from igcds.knowledge.policy import make_policy
 from igcds.report import json_contract
 
 CASES = sorted((Path(__file__).parent / "cases").rglob("*.json"))
+HAND_WRITTEN = frozenset({"scope"})  # case folders kept as JSON, not generated from cases_spec
 
 
 def test_there_are_cases_for_every_kind() -> None:
@@ -68,6 +69,7 @@ def test_case_files_match_their_spec() -> None:
     from tests.fixtures import cases_spec
 
     expected = {case.path: cases_spec.render(case) for case in cases_spec.CASES}
-    assert set(expected) == set(CASES), "run: python -m tests.fixtures.cases_spec"
+    generated = {path for path in CASES if path.parent.name not in HAND_WRITTEN}
+    assert set(expected) == generated, "run: python -m tests.fixtures.cases_spec"
     for path, text in expected.items():
         assert path.read_text(encoding="utf-8") == text, f"{path} is stale: python -m tests.fixtures.cases_spec"

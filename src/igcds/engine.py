@@ -35,6 +35,7 @@ from igcds.rules import (
     prophylaxis,
     route,
     safety,
+    scope,
     treatment_hyper_igm,
     treatment_igm_deficiency,
     vaccines,
@@ -72,6 +73,8 @@ def assess(
     policy = policy or default_policy(kb)
     ctx = ClinicalContext(record, kb, policy, as_of)
     dx = diagnosis.diagnose(ctx)
+    if dx.code == "not-in-scope":  # nothing to say (DESIGN.md §5): no recommendations, no gaps
+        return scope.silent_assessment(ctx, dx)
 
     found = workup.findings(ctx, dx)
     plan: IgrtPlan | None = None
