@@ -38,6 +38,7 @@ bench: $(BIN)/igcds
 	$(BIN)/python benchmarks/bench_assess.py
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_hooks.py
+	$(BIN)/python benchmarks/bench_scope.py
 
 fuzz: $(BIN)/igcds
 	IGCDS_FUZZ_CASES=$(FUZZ_CASES) IGCDS_FUZZ_RANDOM=1 IGCDS_FUZZ_REPORT=1 \
