@@ -65,6 +65,7 @@ SECONDARY_HOSTS: dict[str, str] = {
     "www.authorea.com": "Authorea (preprint server)",
     "www.bindingsite.com.cn": "The Binding Site (assay manufacturer)",
     "www.diplomatpharmacy.com": "Diplomat Specialty Infusion (product sheet)",
+    "ispid.org.in": "Indian Society for Primary Immune Deficiency (reproduces the ESID registry definitions)",
 }
 
 
