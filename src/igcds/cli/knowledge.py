@@ -11,7 +11,7 @@ def knowledge() -> None:
     """Check the whole knowledge base (schemas, unique ids, citations resolve) and summarise it."""
 
     def run() -> None:
-        from igcds.knowledge import loader
+        from igcds.knowledge import citation_hosts, loader
 
         kb = loader.load()
         typer.echo(f"knowledge base {kb.version}: consistent")
@@ -24,5 +24,6 @@ def knowledge() -> None:
             f"{len(kb.medications)} medication sets, {len(kb.reference_ranges.bands)} reference-range bands, "
             f"{len(kb.policy.keys)} policy keys, {len(kb.products)} products"
         )
+        typer.echo(f"  {len(citation_hosts.non_canonical(kb))} citation links that are not a canonical record")
 
     guarded(run)

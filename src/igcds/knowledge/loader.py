@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from igcds.domain.errors import KnowledgeError
-from igcds.knowledge import schema
+from igcds.knowledge import citation_hosts, schema
 from igcds.knowledge import scope as scope_knowledge
 from igcds.knowledge.plausibility import Plausibility
 from igcds.knowledge.valuesets import (
@@ -229,6 +229,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     _unique("divergences.yaml", [d.id for d in divs.divergences])
     _unique("valuesets.yaml infections", [i.id for i in valuesets.infections])
     references = {r.id: r for r in bibliography.references}
+    citation_hosts.check(bibliography.references)
     recommendations = {r.id: r for r in recs.recommendations}
     divergences = {d.id: d for d in divs.divergences}
 

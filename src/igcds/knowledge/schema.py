@@ -28,6 +28,13 @@ class Reference(Strict):
     pmid: str | None = None
     pmcid: str | None = None
     url: str
+    """The canonical record a clinician is shown (DOI, PubMed/PMC, DailyMed, FDA, CDC, the publisher
+    or the society); its host must be on the allowlist in `citation_hosts`."""
+    read_at: list[str] = []
+    """Where the text was actually read (mirrors, copies): the audit trail, never shown as the link."""
+    kind: Literal["primary", "secondary"] = "primary"
+    """`secondary`: the cited work itself only reports or summarises a primary source (a drug
+    monograph, a point-of-care summary, a preprint, a product sheet); weaker than the primary."""
     verification: Literal["verified", "verified-secondary", "partial"]
     verified_content: str
     unverified_fields: list[str] = []
@@ -54,6 +61,9 @@ class RecommendationEntry(Strict):
     grade_note: str | None = None
     citations: list[str] = Field(min_length=1)
     source_divergence: list[str] = []
+    fires_on_absence: bool = False
+    """True when a missing fact (a test not done, no genotype, no secondary cause recorded) is what
+    decides that the recommendation fires, so it may legitimately cite no record fact."""
 
 
 class Recommendations(Strict):
@@ -270,6 +280,8 @@ class Product(Strict):
     iga_qualifier: Literal["mean", "max", "less-than"] | None = None
     iv: IvInfusion | None = None
     sc: ScInfusion | None = None
+    contraindications: list[str] = []
+    """The label's contraindications as its text gives them; cited under sources['contraindications']."""
     notes: list[str] = []
     sources: dict[str, list[str]] = {}
     """Figures from sources other than `label`: field path -> bibliography ids."""
