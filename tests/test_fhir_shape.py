@@ -139,3 +139,10 @@ def test_dates_before_1900_are_input_errors(kb: KnowledgeBase, when: str) -> Non
     bundle = b.bundle(b.patient("p1", "female", "1990-01-01"), b.ig("igm-1", "igm", 20, when))
     with pytest.raises(InputError, match=r"Observation/igm-1 effectiveDateTime: .* is before 1900"):
         read.read_bundle(bundle, AS_OF, kb)
+
+
+@pytest.mark.parametrize("gender", [None, ""])
+def test_null_or_empty_gender_is_unknown(kb: KnowledgeBase, gender: Any) -> None:
+    """Found by the fuzz: a null gender crashed the error message meant for a wrong one (exit 1)."""
+    bundle = b.bundle({"resourceType": "Patient", "id": "p1", "gender": gender})
+    assert read.read_bundle(bundle, AS_OF, kb).sex == "unknown"

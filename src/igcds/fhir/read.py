@@ -112,9 +112,9 @@ def read_bundle(bundle: Any, as_of: date, kb: KnowledgeBase | None = None) -> Pa
     for resource, ref, _ in entries:
         shape.check_resource(resource, ref)
         check_about(resource, ref, this_patient, resource["resourceType"] in shape.RESOURCES)
-    gender = patient.get("gender", "unknown")
+    gender = patient.get("gender") or "unknown"
     if gender not in SEXES:
-        raise InputError(patient_ref, "gender", f"unknown gender {gender[:40]!r}")
+        raise InputError(patient_ref, "gender", f"unknown gender {gender!r}")
 
     born = observations.parse_birth_date(patient, patient_ref, as_of, kb.plausibility.max_age_years)
     medication_resources = _medications_by_reference(entries)
