@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from igcds.cli.program import OutputFileOption, PolicyOption, emit, guarded, load_policy, parse_as_of, read_input
+from igcds.cli.assess_input import far_future_warning, parse_as_of, read_input, refuse_overwriting_input
+from igcds.cli.program import OutputFileOption, PolicyOption, emit, guarded, load_policy
 
 if TYPE_CHECKING:
     from igcds.domain.assessment import Assessment
@@ -69,6 +71,7 @@ def assess(
         from igcds.knowledge import loader
 
         day = parse_as_of(as_of)
+        refuse_overwriting_input(input_path, output)
         policy = load_policy(policy_file)
         kb = loader.load()
         bundle = read.parse_json(read_input(input_path), "stdin" if input_path == "-" else input_path)
@@ -76,6 +79,9 @@ def assess(
         if product is not None:
             engine.find_product(kb, product)  # an unknown id is an input error before any work
         assessment = engine.assess(record, day, policy, kb, engine.DoseRequest(product))
+        future = far_future_warning(day)
+        if future is not None:
+            assessment = replace(assessment, warnings=(*assessment.warnings, future))
         rendered = render_assessment(assessment, kb, output_format, colour=output is None and terminal_has_colour())
         emit(rendered, output)
 

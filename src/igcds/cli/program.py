@@ -15,13 +15,16 @@ Tracebacks appear only with --verbose. Heavy modules are imported inside command
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from igcds.knowledge.policy import Policy
@@ -30,7 +33,38 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
 
+
+class OneLineErrors(TyperGroup):
+    """Usage errors (an unknown --format, a missing argument) are input errors like any other: one
+    plain line on stderr and exit 2, not a usage block. No arguments still prints the help."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except NoArgsIsHelpError as help_shown:
+            help_shown.show()
+            code = help_shown.exit_code
+        except ClickException as error:
+            message = " ".join(error.format_message().split())
+            sys.stderr.write(f"error: {message}\n")
+            code = error.exit_code
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     name="igcds",
     help="Clinical decision support for immunoglobulin replacement in selective IgM deficiency "
     "and hyper-IgM syndromes. Supports, and does not replace, clinical judgement.",
@@ -41,10 +75,21 @@ app = typer.Typer(
 )
 state = {"verbose": False}
 Result = TypeVar("Result")
+# Writing the output failed because the destination cannot take it: exit 2 like an unwritable -o.
+UNWRITABLE = frozenset({errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EBADF})
 
 # Options more than one command takes, with one help text.
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="TOML file overriding site policy.")]
 OutputFileOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE instead of stdout.")]
+
+
+def discard_stdout() -> None:
+    """Point standard output at the null device, so that nothing more is written to a stream that
+    failed (a full disk, a closed pipe), not even the flush at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no file descriptor (an in-process test's buffer)
+        pass
 
 
 def fail(message: str, code: int) -> None:
@@ -69,6 +114,11 @@ def guarded(action: Callable[[], Result]) -> Result:
         if state["verbose"]:
             raise
         fail(f"knowledge base: {error}", EXIT_INTERNAL)
+    except OSError as error:
+        if error.errno not in UNWRITABLE or state["verbose"]:
+            raise
+        discard_stdout()  # a command's printing failed (igcds products > /dev/full)
+        fail(f"stdout: cannot write ({error.strerror})", EXIT_INPUT)
     except Exception as error:  # the last line of defence: never a traceback for users
         if state["verbose"]:
             raise
@@ -87,28 +137,6 @@ def today() -> date:
     return date.today()  # noqa: DTZ011, TID251 - the CLI is where the clock is read
 
 
-def parse_as_of(value: str | None) -> date:
-    from igcds.domain.errors import InputError
-
-    if value is None:
-        return today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError("--as-of", None, f"not a date (YYYY-MM-DD): {value!r}") from None
-
-
-def read_input(path: str) -> bytes:
-    from igcds.domain.errors import InputError
-
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(path).read_bytes()
-    except OSError as error:
-        raise InputError(path, None, f"cannot read ({error.strerror})") from None
-
-
 def load_policy(path: Path | None) -> Policy:
     """Site policy from a TOML file (every key documented in knowledge/data/policy.yaml)."""
     import tomllib
@@ -123,7 +151,9 @@ def load_policy(path: Path | None) -> Policy:
             overrides = tomllib.loads(path.read_text(encoding="utf-8"))
         except OSError as error:
             raise InputError(str(path), None, f"cannot read policy file ({error.strerror})") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        except RecursionError:
+            raise InputError(str(path), None, "not a TOML policy file (nested too deeply)") from None
+        except ValueError as error:  # TOMLDecodeError, bad UTF-8, an integer of over 4,300 digits
             raise InputError(str(path), None, f"not a TOML policy file ({error})") from None
     return make_policy(loader.load().policy, overrides)
 
@@ -133,7 +163,12 @@ def emit(rendered: str, output: Path | None) -> None:
     from igcds.domain.errors import InputError
 
     if output is None:
-        sys.stdout.write(rendered)
+        try:
+            sys.stdout.write(rendered)
+            sys.stdout.flush()
+        except OSError as error:
+            discard_stdout()
+            raise InputError("stdout", None, f"cannot write ({error.strerror})") from None
         return
     try:
         output.write_text(rendered, encoding="utf-8")
