@@ -24,7 +24,6 @@ REFERENCE: Final[Mapping[str, Shape]] = {"reference": STRING}
 QUANTITY: Final[Mapping[str, Shape]] = {"unit": STRING, "system": STRING, "code": STRING, "comparator": STRING}
 PERIOD: Final[Mapping[str, Shape]] = {"start": STRING, "end": STRING}
 CODING: Final[Mapping[str, Shape]] = {"system": STRING, "code": STRING, "display": STRING}
-CONCEPT_ELEMENTS: Final[Mapping[str, Shape]] = {"coding": ("list", CODING), "text": STRING}
 
 
 def list_of(item: Shape) -> tuple[str, Shape]:
@@ -130,34 +129,58 @@ def check_resource(resource: Mapping[str, Any], ref: str) -> None:
 
 
 def _check_object(value: Mapping[str, Any], elements: Mapping[str, Shape], ref: str, path: str) -> None:
-    for name, shape in elements.items():
-        inner = value.get(name)
-        if inner is not None:
+    # Over the object's own elements (fewer than the shape lists); strings, the most common, inline.
+    for name, inner in value.items():
+        shape = elements.get(name)
+        if shape is None or inner is None:
+            continue
+        if shape is STRING:
+            if not isinstance(inner, str):
+                _wrong(inner, "a string", ref, f"{path}{name}")
+        elif shape is CONCEPT:
+            _check_concept(inner, ref, f"{path}{name}")
+        else:
             _check(inner, shape, ref, f"{path}{name}")
 
 
+def _check_concept(value: Any, ref: str, path: str) -> None:
+    if not isinstance(value, dict):
+        _wrong(value, "an object", ref, path)
+    coding = value.get("coding")
+    if coding is not None:
+        if not isinstance(coding, list):
+            _wrong(coding, "a list", ref, f"{path}.coding")
+        for index, item in enumerate(coding):
+            if not isinstance(item, dict):
+                _wrong(item, "an object", ref, f"{path}.coding[{index}]")
+            for name in CODING:
+                inner = item.get(name)
+                if inner is not None and not isinstance(inner, str):
+                    _wrong(inner, "a string", ref, f"{path}.coding[{index}].{name}")
+    text = value.get("text")
+    if text is not None and not isinstance(text, str):
+        _wrong(text, "a string", ref, f"{path}.text")
+
+
 def _check(value: Any, shape: Shape, ref: str, path: str) -> None:
-    if shape == STRING:
-        expected: type = str
-    elif shape == BOOLEAN:
-        expected = bool
-    elif shape == CONCEPT:
-        _check(value, CONCEPT_ELEMENTS, ref, path)
-        return
+    if shape is STRING:
+        if not isinstance(value, str):
+            _wrong(value, "a string", ref, path)
+    elif shape is BOOLEAN:
+        if not isinstance(value, bool):
+            _wrong(value, "a boolean", ref, path)
+    elif shape is CONCEPT:
+        _check_concept(value, ref, path)
     elif isinstance(shape, tuple):
         if not isinstance(value, list):
             _wrong(value, "a list", ref, path)
         for index, item in enumerate(value):
             _check(item, shape[1], ref, f"{path}[{index}]")
-        return
     else:
         if not isinstance(value, dict):
             _wrong(value, "an object", ref, path)
         if isinstance(shape, Mapping):
             _check_object(value, shape, ref, f"{path}.")
-        return
-    if not isinstance(value, expected):
-        _wrong(value, JSON_NAMES[expected], ref, path)
 
 
 def _wrong(value: Any, expected: str, ref: str, path: str) -> NoReturn:
