@@ -4,6 +4,8 @@ said, and output that cannot be written ends cleanly."""
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import subprocess
 import sys
@@ -11,8 +13,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import typer
 
-from igcds.cli import assess_input
+from igcds.cli import assess_input, program
 from igcds.fhir import read
 from tests.conftest import ROOT, run_igcds
 
@@ -118,3 +121,18 @@ def test_stdout_that_cannot_be_written_ends_cleanly(args: list[str]) -> None:
             [str(script), *args], stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, check=False
         )
     assert (done.returncode, done.stderr) == (2, "error: stdout: cannot write (No space left on device)\n")
+
+
+class ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+def test_a_reader_that_stops_reading_is_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`igcds assess … | head`: the closed pipe ends igcds quietly with exit 0, no message."""
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with pytest.raises(typer.Exit) as stopped:
+        program.guarded(lambda: program.emit("report", None))
+    assert stopped.value.exit_code == 0
+    assert sys.stderr.getvalue() == ""

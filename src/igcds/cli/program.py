@@ -21,7 +21,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -92,6 +92,16 @@ def discard_stdout() -> None:
         pass
 
 
+def stdout_failed(error: OSError) -> NoReturn:
+    """Standard output could not take the report. A reader that stopped reading (`| head`) is
+    not an error: exit 0 quietly. Anything else (`> /dev/full`) is one line and exit 2."""
+    discard_stdout()
+    if error.errno == errno.EPIPE:
+        raise typer.Exit(EXIT_OK)
+    fail(f"stdout: cannot write ({error.strerror})", EXIT_INPUT)
+    raise AssertionError("unreachable")
+
+
 def fail(message: str, code: int) -> None:
     """One plain line on stderr, then exit."""
     sys.stderr.write(f"error: {message}\n")
@@ -117,8 +127,7 @@ def guarded(action: Callable[[], Result]) -> Result:
     except OSError as error:
         if error.errno not in UNWRITABLE or state["verbose"]:
             raise
-        discard_stdout()  # a command's printing failed (igcds products > /dev/full)
-        fail(f"stdout: cannot write ({error.strerror})", EXIT_INPUT)
+        stdout_failed(error)  # a command's printing failed (igcds products > /dev/full)
     except Exception as error:  # the last line of defence: never a traceback for users
         if state["verbose"]:
             raise
@@ -167,8 +176,7 @@ def emit(rendered: str, output: Path | None) -> None:
             sys.stdout.write(rendered)
             sys.stdout.flush()
         except OSError as error:
-            discard_stdout()
-            raise InputError("stdout", None, f"cannot write ({error.strerror})") from None
+            stdout_failed(error)
         return
     try:
         output.write_text(rendered, encoding="utf-8")

@@ -26,12 +26,18 @@ class WeightForAge(Strict):
     high_kg: float = Field(gt=0)
 
 
+class WeightChange(Strict):
+    within_days: int = Field(ge=0)
+    max_change_percent: float = Field(gt=0)
+
+
 class Plausibility(Strict):
     version: str
     basis: str
     laboratory: dict[str, PlausibleRange]
     max_age_years: int = Field(gt=0, le=150)
     weight_for_age: list[WeightForAge] = Field(min_length=1)
+    weight_change: WeightChange
 
     def weight_band(self, age_months: int) -> WeightForAge:
         """The band holding `age_months` (the bands are contiguous and the last is open)."""
