@@ -7,7 +7,7 @@ from __future__ import annotations
 from igcds.domain.assessment import Diagnosis
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, listing
-from igcds.rules.treatment_hyper_igm import cd40_basis, is_cd40_pathway
+from igcds.rules.predicates import cd40_basis, is_cd40_pathway
 
 
 def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from igcds.domain.record import Route
 from igcds.rules.context import ClinicalContext
-from igcds.rules.findings import Finding, IgrtPlan
+from igcds.rules.findings import Finding, Flag, IgrtPlan
 
 SC_REASON_FACTS = {
     "poor-venous-access": "poor venous access",
@@ -43,7 +43,8 @@ def findings(ctx: ClinicalContext, plan: IgrtPlan | None) -> list[Finding]:
     if not reasons or not (on_iv or starting_sc):
         return []
     text = ", ".join(reason for reason, _ in reasons)
-    return [Finding("IGRT-SC-01", {"reasons": text}, tuple(ref for _, ref in reasons))]
+    evidence = tuple(ref for _, ref in reasons)
+    return [Finding("IGRT-SC-01", {"reasons": text}, evidence, flags=frozenset({Flag.SC_ROUTE_ADVISED}))]
 
 
 def current_route(ctx: ClinicalContext) -> Route:
