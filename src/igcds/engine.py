@@ -21,7 +21,7 @@ from igcds.domain.assessment import (
     Timeline,
     TroughPoint,
 )
-from igcds.domain.errors import KnowledgeError
+from igcds.domain.errors import InputError, KnowledgeError
 from igcds.domain.igrt_plan import DoseReview, IgrtPlan
 from igcds.domain.record import PatientRecord
 from igcds.dosing.catalogue import product as find_product
@@ -62,6 +62,9 @@ def assess(
     from the record, the knowledge base and the site policy."""
     kb = kb or loader.load()
     policy = policy or default_policy(kb)
+    if record.birth_date is not None and record.birth_date > as_of:
+        raise InputError(record.ref, "birthDate", f"{record.birth_date} is after the assessment date {as_of}")
+    record = record.as_known_on(as_of)  # the one place "as of" is applied
     ctx = ClinicalContext(record, kb, policy, as_of)
     dx = diagnosis.diagnose(ctx)
     decided = sequence.decide(ctx, dx)
@@ -74,7 +77,7 @@ def assess(
     recommendations = sorted(
         (_recommendation(kb, finding) for finding in found), key=lambda r: PRIORITY_ORDER[r.priority]
     )
-    warnings = list(record.notes)
+    warnings = [note.text for note in record.notes]
     if dx.code in PATHWAY_NOTES:
         warnings.append(PATHWAY_NOTES[dx.code])
     return Assessment(

@@ -228,10 +228,10 @@ class ClinicalContext:
         }
 
     def conditions_in(self, set_name: str, active_only: bool = True) -> list[Condition]:
-        return [c for c in self._conditions_by_set[set_name] if c.active or not active_only]
+        return [c for c in self._conditions_by_set[set_name] if not active_only or c.active_on(self.as_of)]
 
     def medications_in(self, set_name: str, active_only: bool = True) -> list[MedicationUse]:
-        return [m for m in self._medications_by_set[set_name] if m.active or not active_only]
+        return [m for m in self._medications_by_set[set_name] if not active_only or m.active_on(self.as_of)]
 
     @cached_property
     def immune_globulin_records(self) -> list[MedicationUse]:
@@ -252,7 +252,7 @@ class ClinicalContext:
             weeks = self.policy.on_igrt_sc_weeks if given.route == "SC" else self.policy.on_igrt_iv_weeks
             if self.as_of - given.start <= timedelta(weeks=weeks):
                 recent.append(given)
-        standing = [m for m in self.immune_globulin_records if m.kind != "administration" and m.active]
+        standing = [m for m in self.immune_globulin_records if m.kind != "administration" and m.active_on(self.as_of)]
         evidence = recent + standing
         starts = [m.start for m in self.immune_globulin_records if m.start is not None]
         last = self.immune_globulin_administrations[-1] if self.immune_globulin_administrations else None
@@ -290,10 +290,11 @@ class ClinicalContext:
         for use in self.medications_in("antibiotics", active_only=False):
             if use.start is None:
                 continue
-            until = min(use.end or self.as_of, self.as_of) if not use.active else self.as_of
+            active = use.active_on(self.as_of)
+            until = min(use.end or self.as_of, self.as_of) if not active else self.as_of
             long_enough = (until - use.start).days >= self.policy.prophylaxis_continuous_days
             if use.stated_prophylaxis or long_enough:
-                courses.append(ProphylaxisCourse(use.start, until, use.active, use.ref))
+                courses.append(ProphylaxisCourse(use.start, until, active, use.ref))
         return sorted(courses, key=lambda c: c.since)
 
     @cached_property

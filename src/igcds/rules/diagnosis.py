@@ -55,7 +55,7 @@ def secondary_cause_refs(ctx: ClinicalContext) -> list[tuple[str, str]]:
     matcher = ctx.kb.medications["secondary_low_igm_drugs"]
     window = ctx.policy.secondary_drug_window_months
     for use in ctx.medications_in("secondary_low_igm_drugs", active_only=False):
-        recent = use.active or (use.end is not None and within_months(use.end, ctx.as_of, window))
+        recent = use.active_on(ctx.as_of) or (use.end is not None and within_months(use.end, ctx.as_of, window))
         if recent:
             found.append((matcher.first_name_in(use.names) or use.names or "drug", use.ref))
     return found

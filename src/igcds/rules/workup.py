@@ -50,7 +50,7 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         and ctx.has_reached_age(ctx.policy.vaccine_response_min_age_years)
     ):
         found.append(Finding("WU-VAC-01", {"age_years": f"{ctx.age_years:.1f}"}))
-    if (dx.code in LOW_IGM_STATES or dx.code == "hyper-igm-syndrome") and not ctx.results("lymphocyte_subsets"):
+    if (dx.code in LOW_IGM_STATES or dx.code == "hyper-igm-syndrome") and not ctx.record.tests_performed:
         found.append(Finding("WU-LYM-01"))
     secondary = secondary_cause_refs(ctx)
     if dx.code == "secondary-low-igm":
