@@ -104,16 +104,16 @@ def _timeline(ctx: ClinicalContext) -> Timeline:
     """Rates: infections in the year before IgRT began (or the last year, if never on IgRT),
     and infections per year since IgRT began."""
     started = ctx.igrt.since
-    episodes = ctx.infections
+    episodes = ctx.infections.episodes
     reference = started or ctx.as_of
     year_before = [e for e in episodes if within_months(e.onset, reference - timedelta(days=1), 12)]
     on_igrt = [e for e in episodes if started is not None and e.onset >= started]
     years_on = years_between(started, ctx.as_of) if started else 0.0
     return Timeline(
-        troughs=tuple(TroughPoint(t.effective, t.value, t.ref) for t in ctx.troughs),
+        troughs=tuple(TroughPoint(t.effective, t.value, t.ref) for t in ctx.igrt_history.troughs),
         trough_target_mg_dl=ctx.policy.trough_target_mg_dl,
         infusions=tuple(
-            InfusionPoint(m.start, m.route, m.dose_g, m.ref) for m in ctx.immune_globulin_administrations if m.start
+            InfusionPoint(m.start, m.route, m.dose_g, m.ref) for m in ctx.igrt_history.administrations if m.start
         ),
         infections=tuple(InfectionPoint(e.onset, e.infection.label, e.infection.severity, e.ref) for e in episodes),
         igrt_started=started,
@@ -148,9 +148,9 @@ def _data_gaps(ctx: ClinicalContext, dx: Diagnosis, plan: IgrtPlan | None) -> li
     gaps = []
     if ctx.record.birth_date is None:
         gaps.append(DataGap("birthDate", "age unknown: only the laboratory's own reference ranges can be used"))
-    if ctx.latest("igm") is None:
+    if ctx.labs.latest("igm") is None:
         gaps.append(DataGap("IgM", "no IgM result: IgM deficiency cannot be assessed"))
-    elif ctx.judge(ctx.latest("igm")) == "unknown":
+    elif ctx.labs.judge(ctx.labs.latest("igm")) == "unknown":
         gaps.append(DataGap("IgM", "no reference range for the IgM result (no lab range and no age)"))
     if dx.code in SIGMD_PATHWAY and dx.specific_antibody_response == "unknown":
         gaps.append(
@@ -158,7 +158,7 @@ def _data_gaps(ctx: ClinicalContext, dx: Diagnosis, plan: IgrtPlan | None) -> li
                 "pneumococcal-response", "specific antibody response unknown: IgRT for impaired response not assessed"
             )
         )
-    if dx.code == "hyper-igm-syndrome" and ctx.igrt.on_igrt and not ctx.troughs:
+    if dx.code == "hyper-igm-syndrome" and ctx.igrt.on_igrt and not ctx.igrt_history.troughs:
         gaps.append(DataGap("trough IgG", "no trough IgG on IgRT: dose adequacy against the target not assessed"))
     if plan is not None and ctx.weight is None:
         gaps.append(DataGap("weight", "no dose computed"))
@@ -173,9 +173,9 @@ def _dosing_facts(ctx: ClinicalContext, plan: IgrtPlan, decided: sequence.Decisi
         age_years=ctx.age_years,
         pregnant=bool(ctx.conditions_in("pregnancy")),
         current_dose=ctx.igrt.last_dose,
-        previous_dose=ctx.previous_dose,
+        previous_dose=ctx.igrt_history.previous_dose,
         interval_days=ctx.igrt.interval_days,
-        dose_at_each_trough=tuple(ctx.dose_at_each_trough) if plan.intent == "escalate" else (),
+        dose_at_each_trough=tuple(ctx.igrt_history.dose_at_each_trough) if plan.intent == "escalate" else (),
         thrombosis_risk=decided.flagged(Flag.THROMBOSIS_RISK),
         renal_risk=decided.flagged(Flag.RENAL_RISK),
         sc_switch_advised=decided.flagged(Flag.SC_ROUTE_ADVISED),

@@ -14,7 +14,7 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         return []
     found = [Finding("HIGM-MON-01")]
     # IgRT is lifelong in hyper-IgM: troughs are monitored from the first infusion on.
-    trough = ctx.troughs[-1] if ctx.troughs else None
+    trough = ctx.igrt_history.troughs[-1] if ctx.igrt_history.troughs else None
     text = (
         f"last trough {trough.value:g} mg/dL on {trough.effective.isoformat()}" if trough else "no trough IgG on record"
     )

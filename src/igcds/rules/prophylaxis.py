@@ -14,7 +14,7 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     if not is_cd40_pathway(dx):
         return []
     basis = cd40_basis(dx)
-    current = ctx.pjp_prophylaxis
+    current = ctx.medications_in("pjp_prophylaxis")
     if current:
         drug = listing(ctx.kb.medications["pjp_prophylaxis"].first_name_in(m.names) or m.names for m in current)
         pjp = Finding("HIGM-PJP-02", {"basis": basis, "drug": drug}, tuple(m.ref for m in current))

@@ -27,7 +27,7 @@ def sc_reasons(ctx: ClinicalContext) -> list[tuple[str, str]]:
 def start_route(ctx: ClinicalContext) -> Route:
     """A restart after a lapse resumes the previous route; a first start is IV unless an SC
     reason applies."""
-    previous = ctx.previous_dose
+    previous = ctx.igrt_history.previous_dose
     if previous is not None and previous.route is not None:
         return previous.route
     return "SC" if sc_reasons(ctx) else "IV"

@@ -28,16 +28,16 @@ def _igrt(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan]
         diagnostic = tuple(ref for c in dx.criteria if c.met for ref in c.evidence)
         return [Finding("HIGM-IGRT-01", {"genotype_text": genotype}, diagnostic)], plan
     current = route.current_route(ctx)
-    trough = ctx.troughs[-1] if ctx.troughs else None
+    trough = ctx.igrt_history.troughs[-1] if ctx.igrt_history.troughs else None
     target = ctx.policy.trough_target_mg_dl
     reasons = []
     evidence: tuple[str, ...] = ()
-    if ctx.has_breakthrough_infections:
+    if ctx.infections.has_breakthrough:
         reasons.append(
-            f"{len(ctx.breakthrough_infections)} infection(s) on IgRT in the last "
+            f"{len(ctx.infections.breakthrough)} infection(s) on IgRT in the last "
             f"{ctx.policy.breakthrough_window_months} months"
         )
-        evidence += refs(ctx.breakthrough_infections)
+        evidence += refs(ctx.infections.breakthrough)
     if trough is not None and trough.value < target:
         reasons.append(f"{_trough_text(trough)}, below the target of {target:g} mg/dL")
         evidence += (trough.ref,)
@@ -69,7 +69,7 @@ def _hsct(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
 def _neutropenia(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     if not is_cd40_pathway(dx):
         return []
-    anc = ctx.latest("neutrophils_absolute")
+    anc = ctx.labs.latest("neutrophils_absolute")
     threshold = ctx.policy.neutropenia_anc_thousands_per_ul
     recorded = ctx.conditions_in("neutropenia")
     texts, evidence = [], []
