@@ -28,6 +28,7 @@ from igcds.dosing.catalogue import product as find_product
 from igcds.dosing.order import DoseOrder, dose_for_figures
 from igcds.dosing.plan import DoseRequest, DosingFacts, plan_dose
 from igcds.dosing.review import review_dose
+from igcds.dosing.vials import clear_cache as clear_dose_caches
 from igcds.knowledge import loader
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy, make_policy
@@ -188,6 +189,7 @@ __all__ = [
     "DoseReview",
     "__version__",
     "assess",
+    "clear_dose_caches",
     "default_policy",
     "dose_for_figures",
     "find_product",
