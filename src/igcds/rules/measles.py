@@ -114,7 +114,7 @@ def _vaccine_interval(ctx: ClinicalContext) -> list[Finding]:
     ]
 
 
-def findings(ctx: ClinicalContext, dx: Diagnosis, igrt_planned: bool, live_vaccines_barred: bool) -> list[Finding]:
+def findings(ctx: ClinicalContext, dx: Diagnosis, *, igrt_planned: bool, live_vaccines_barred: bool) -> list[Finding]:
     """`live_vaccines_barred`: a live-vaccine contraindication already covers any vaccine order."""
     found: list[Finding] = []
     if ctx.igrt.on_igrt or igrt_planned or dx.code == "hyper-igm-syndrome":

@@ -55,12 +55,12 @@ def _treatment(ctx: ClinicalContext, so_far: Decisions) -> None:
 
 
 def _live_vaccines(ctx: ClinicalContext, so_far: Decisions) -> None:
-    so_far.found += vaccines.findings(ctx, so_far.dx, so_far.igrt_planned)
+    so_far.found += vaccines.findings(ctx, so_far.dx, igrt_planned=so_far.igrt_planned)
 
 
 def _measles(ctx: ClinicalContext, so_far: Decisions) -> None:
     barred = so_far.flagged(Flag.LIVE_VACCINES_BARRED)
-    so_far.found += measles.findings(ctx, so_far.dx, so_far.igrt_planned, barred)
+    so_far.found += measles.findings(ctx, so_far.dx, igrt_planned=so_far.igrt_planned, live_vaccines_barred=barred)
 
 
 def _route(ctx: ClinicalContext, so_far: Decisions) -> None:

@@ -16,7 +16,7 @@ BARRED = frozenset({Flag.LIVE_VACCINES_BARRED})
 """Every finding here bars live vaccines, so no separate interval check applies to them."""
 
 
-def findings(ctx: ClinicalContext, dx: Diagnosis, igrt_planned: bool) -> list[Finding]:
+def findings(ctx: ClinicalContext, dx: Diagnosis, *, igrt_planned: bool) -> list[Finding]:
     if dx.code == "hyper-igm-syndrome":
         rec_id = "HIGM-VAX-01"
     elif dx.code in ANTIBODY_DEFICIENCY_STATES and (ctx.igrt.on_igrt or igrt_planned):
