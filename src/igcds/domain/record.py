@@ -144,10 +144,6 @@ class ReaderNote:
     effective: date | None = None
 
 
-def _known(day: date | None, as_of: date) -> bool:
-    return day is None or day <= as_of
-
-
 @dataclass(frozen=True, slots=True)
 class PatientRecord:
     patient_id: str
@@ -175,12 +171,12 @@ class PatientRecord:
             labs=tuple(r for r in self.labs if r.effective <= as_of),
             weights=tuple(m for m in self.weights if m.effective <= as_of),
             heights=tuple(m for m in self.heights if m.effective <= as_of),
-            conditions=tuple(c for c in self.conditions if _known(c.onset, as_of)),
-            medications=tuple(m for m in self.medications if _known(m.start, as_of)),
-            vaccines=tuple(v for v in self.vaccines if v.ordered or _known(v.when, as_of)),
-            variants=tuple(v for v in self.variants if _known(v.effective, as_of)),
-            facts=tuple(f for f in self.facts if _known(f.effective, as_of)),
-            reactions=tuple(r for r in self.reactions if _known(r.when, as_of)),
+            conditions=tuple(c for c in self.conditions if c.onset is None or c.onset <= as_of),
+            medications=tuple(m for m in self.medications if m.start is None or m.start <= as_of),
+            vaccines=tuple(v for v in self.vaccines if v.ordered or v.when is None or v.when <= as_of),
+            variants=tuple(v for v in self.variants if v.effective is None or v.effective <= as_of),
+            facts=tuple(f for f in self.facts if f.effective is None or f.effective <= as_of),
+            reactions=tuple(r for r in self.reactions if r.when is None or r.when <= as_of),
             tests_performed=tuple(t for t in self.tests_performed if t.effective <= as_of),
-            notes=tuple(n for n in self.notes if _known(n.effective, as_of)),
+            notes=tuple(n for n in self.notes if n.effective is None or n.effective <= as_of),
         )

@@ -115,13 +115,21 @@ class ClinicalContext:
             for name, matcher in self.kb.medications.items()
         }
 
+    @cached_property
+    def _active_conditions(self) -> dict[str, list[Condition]]:
+        return {name: [c for c in found if c.active_on(self.as_of)] for name, found in self._conditions_by_set.items()}
+
+    @cached_property
+    def _active_medications(self) -> dict[str, list[MedicationUse]]:
+        return {name: [m for m in found if m.active_on(self.as_of)] for name, found in self._medications_by_set.items()}
+
     def conditions_in(self, set_name: str, active_only: bool = True) -> list[Condition]:
         """Members of a condition value set; by default only those active on `as_of`."""
-        return [c for c in self._conditions_by_set[set_name] if not active_only or c.active_on(self.as_of)]
+        return list((self._active_conditions if active_only else self._conditions_by_set)[set_name])
 
     def medications_in(self, set_name: str, active_only: bool = True) -> list[MedicationUse]:
         """Members of a medication value set; by default only those in effect on `as_of`."""
-        return [m for m in self._medications_by_set[set_name] if not active_only or m.active_on(self.as_of)]
+        return list((self._active_medications if active_only else self._medications_by_set)[set_name])
 
     def fact(self, code: str) -> tuple[bool | str, str] | None:
         found = [f for f in self.record.facts if f.code == code]
