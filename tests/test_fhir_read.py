@@ -33,14 +33,41 @@ def test_what_does_not_count_is_ignored(kb: KnowledgeBase) -> None:
         kb,
         b.ig("prelim", "igm", 10, "2026-01-01", status="preliminary"),
         b.ig("error", "igm", 10, "2026-01-01", status="entered-in-error"),
-        b.ig("future", "igm", 10, "2026-12-01"),
         b.condition("refuted", "D80.5", "HIGM", "2020-01-01", verification="refuted"),
         b.medication("stopped-in-error", "rituximab", "2026-01-01", status="entered-in-error"),
-        b.condition("later", "J18.9", "Pneumonia", "2026-12-01"),
         {"resourceType": "Encounter", "id": "unrelated", "status": "finished"},
         {"resourceType": "Observation", "id": "heart-rate", "status": "final", "code": {"text": "HR"}},
     )
     assert (found.labs, found.conditions, found.medications) == ((), (), ())
+
+
+def test_the_reader_keeps_dates_and_the_core_applies_as_of(kb: KnowledgeBase) -> None:
+    """Facts dated after the assessment date do not exist for it (DESIGN.md §6.1), decided once
+    by the core: the reader keeps them with their dates."""
+    found = record(
+        kb,
+        b.ig("future", "igm", 10, "2026-12-01"),
+        b.condition("later", "J18.9", "Pneumonia", "2026-12-01"),
+        b.medication("later-drug", "rituximab", "2026-12-01"),
+    )
+    assert [lab.ref for lab in found.labs] == ["Observation/future"]
+    known = found.as_known_on(AS_OF)
+    assert (known.labs, known.conditions, known.medications) == ((), (), ())
+    assert [c.ref for c in found.as_known_on(date(2026, 12, 1)).conditions] == ["Condition/later"]
+
+
+def test_activity_is_judged_on_the_assessment_date(kb: KnowledgeBase) -> None:
+    """A condition abated, or a medication ended, after the assessment date was still active on it."""
+    found = record(
+        kb,
+        {**b.condition("abates", "J18.9", "Pneumonia", "2026-11-01"), "abatementDateTime": "2026-12-01"},
+        b.medication("ends", "rituximab", "2026-11-01", end="2026-12-01"),
+    )
+    (condition,) = found.conditions
+    (medication,) = found.medications
+    after = date(2026, 12, 2)
+    assert (condition.active_on(AS_OF), condition.active_on(after)) == (True, False)
+    assert (medication.active_on(AS_OF), medication.active_on(after)) == (True, False)
 
 
 def test_variant_of_uncertain_significance_is_not_a_genotype(kb: KnowledgeBase) -> None:

@@ -8,11 +8,11 @@ from typing import Any
 
 from igcds.domain import quantity as units
 from igcds.domain.errors import InputError
-from igcds.domain.record import Fact, LabResult, Measurement, Variant
+from igcds.domain.record import Fact, LabResult, Measurement, ReaderNote, TestPerformed, Variant
 from igcds.fhir.primitives import JsonObject, codings, first_date, parse_date, quantity
 from igcds.knowledge.loader import KnowledgeBase
+from igcds.knowledge.valuesets import FACT_SYSTEM
 
-FACT_SYSTEM = "urn:igcds:fact"
 COUNTING_STATUSES = frozenset({"final", "amended", "corrected"})
 BOOLEAN_FACTS = frozenset({"poor-venous-access", "prefers-home-therapy", "measles-exposure", "measles-risk"})
 ANTIBODY_RESPONSES = frozenset({"adequate", "impaired"})
@@ -23,15 +23,15 @@ EFFECTIVE_PATHS = ("effectiveDateTime", "effectivePeriod.start", "effectiveInsta
 class ObservationReader:
     """Sorts each counting Observation into the record's lists."""
 
-    def __init__(self, kb: KnowledgeBase, as_of: date) -> None:
+    def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.as_of = as_of
         self.labs: list[LabResult] = []
+        self.tests_performed: list[TestPerformed] = []
         self.weights: list[Measurement] = []
         self.heights: list[Measurement] = []
         self.variants: list[Variant] = []
         self.facts: list[Fact] = []
-        self.notes: list[str] = []
+        self.notes: list[ReaderNote] = []
 
     def read(self, resource: JsonObject, ref: str) -> None:
         if resource.get("status") not in COUNTING_STATUSES:
@@ -50,21 +50,18 @@ class ObservationReader:
             return
         when = first_date(resource, ref, EFFECTIVE_PATHS)
         if when is None:
-            self.notes.append(f"{ref}: no effective date, so it was not used")
+            self.notes.append(ReaderNote(f"{ref}: no effective date, so it was not used"))
             return
-        if when > self.as_of:
+        if analyte == "lymphocyte_subsets":
+            # Only the fact that subsets were measured is used.
+            self.tests_performed.append(TestPerformed(analyte, when, ref))
             return
         if "valueQuantity" not in resource:
-            if analyte != "lymphocyte_subsets":
-                self.notes.append(f"{ref}: no valueQuantity, so it was not used")
-                return
+            self.notes.append(ReaderNote(f"{ref}: no valueQuantity, so it was not used", when))
+            return
         self._measurement(resource, ref, analyte, when, loinc)
 
     def _measurement(self, resource: JsonObject, ref: str, analyte: str, when: date, loinc: list[str]) -> None:
-        if analyte == "lymphocyte_subsets":
-            # Only the fact that subsets were measured is used.
-            self.labs.append(LabResult(analyte, 0.0, when, ref, loinc=loinc[0]))
-            return
         value, unit, comparator = quantity(resource["valueQuantity"], ref, "valueQuantity")
         if value < 0:
             raise InputError(ref, "valueQuantity.value", f"negative {analyte} {value:g}")
@@ -122,8 +119,6 @@ class ObservationReader:
 
     def _fact(self, resource: JsonObject, ref: str, code: str) -> None:
         when = first_date(resource, ref, EFFECTIVE_PATHS)
-        if when is not None and when > self.as_of:
-            return
         if code in BOOLEAN_FACTS:
             value = resource.get("valueBoolean")
             if not isinstance(value, bool):
@@ -136,17 +131,15 @@ class ObservationReader:
                 raise InputError(
                     ref,
                     "valueCodeableConcept",
-                    "pneumococcal-response must be 'adequate' or 'impaired' (system urn:igcds:fact)",
+                    f"pneumococcal-response must be 'adequate' or 'impaired' (system {FACT_SYSTEM})",
                 )
             self.facts.append(Fact(code, answer, when, ref))
         else:
-            self.notes.append(f"{ref}: unknown urn:igcds:fact code {code!r}, not used")
+            self.notes.append(ReaderNote(f"{ref}: unknown {FACT_SYSTEM} code {code!r}, not used", when))
 
     def _variant(self, resource: JsonObject, ref: str) -> None:
         profile = self.kb.valuesets.variant
         when = first_date(resource, ref, EFFECTIVE_PATHS)
-        if when is not None and when > self.as_of:
-            return
         present = {c.code for c in codings(resource.get("valueCodeableConcept"))}
         if not present & set(profile.present_answers):
             return
@@ -165,7 +158,7 @@ class ObservationReader:
             elif profile.zygosity_component in component_codes:
                 heterozygous = bool({c.code for c in codings(value)} & set(profile.heterozygous_answers))
         if gene is not None:
-            self.variants.append(Variant(gene, heterozygous, ref))
+            self.variants.append(Variant(gene, heterozygous, ref, when))
 
     def _gene(self, value: Any, ref: str, index: int) -> str | None:
         for coding in codings(value):
@@ -180,11 +173,11 @@ class ObservationReader:
         return None
 
 
-def parse_birth_date(resource: JsonObject, ref: str, as_of: date) -> date | None:
+def parse_birth_date(resource: JsonObject, ref: str, as_of: date | None) -> date | None:
     raw = resource.get("birthDate")
     if raw is None:
         return None
     born = parse_date(raw, ref, "birthDate")
-    if born > as_of:
+    if as_of is not None and born > as_of:
         raise InputError(ref, "birthDate", f"{raw} is after the assessment date {as_of.isoformat()}")
     return born

@@ -43,8 +43,10 @@ def _entries(bundle: Any) -> list[tuple[JsonObject, str]]:
     return found
 
 
-def read_bundle(bundle: Any, as_of: date, kb: KnowledgeBase | None = None) -> PatientRecord:
-    """The single patient's record as of `as_of`; facts dated later do not exist."""
+def read_bundle(bundle: Any, as_of: date | None = None, kb: KnowledgeBase | None = None) -> PatientRecord:
+    """The single patient's record, every fact with its date. `as_of`, when given, only makes a
+    birth date after it an input error at once; which facts exist on a date is decided by the
+    core (`igcds.assess` takes the record as known on its `as_of`)."""
     kb = kb or loader.load()
     entries = _entries(bundle)
     patients = [(r, ref) for r, ref in entries if r["resourceType"] == "Patient"]
@@ -59,7 +61,7 @@ def read_bundle(bundle: Any, as_of: date, kb: KnowledgeBase | None = None) -> Pa
         raise InputError(patient_ref, "gender", f"unknown gender {gender!r}")
 
     medication_resources = {ref: r for r, ref in entries if r["resourceType"] == "Medication"}
-    obs = observations.ObservationReader(kb, as_of)
+    obs = observations.ObservationReader(kb)
     found_conditions = []
     medication_uses: list[MedicationUse] = []
     vaccines: list[VaccineEvent] = []
@@ -69,21 +71,21 @@ def read_bundle(bundle: Any, as_of: date, kb: KnowledgeBase | None = None) -> Pa
         if rtype == "Observation":
             obs.read(resource, ref)
         elif rtype == "Condition":
-            condition = conditions.read_condition(resource, ref, as_of)
+            condition = conditions.read_condition(resource, ref)
             if condition is not None:
                 found_conditions.append(condition)
         elif rtype in MEDICATION_TYPES:
-            use = medications.read_medication(resource, ref, as_of, kb, medication_resources)
+            use = medications.read_medication(resource, ref, kb, medication_resources)
             if isinstance(use, VaccineEvent):
                 vaccines.append(use)
             elif use is not None:
                 medication_uses.append(use)
         elif rtype == "Immunization":
-            given = medications.read_immunization(resource, ref, as_of)
+            given = medications.read_immunization(resource, ref)
             if given is not None:
                 vaccines.append(given)
         elif rtype in ("AllergyIntolerance", "AdverseEvent"):
-            reaction = conditions.read_reaction(resource, ref, as_of, kb)
+            reaction = conditions.read_reaction(resource, ref, kb)
             if reaction is not None:
                 reactions.append(reaction)
 
@@ -101,5 +103,6 @@ def read_bundle(bundle: Any, as_of: date, kb: KnowledgeBase | None = None) -> Pa
         variants=tuple(obs.variants),
         facts=tuple(sorted(obs.facts, key=lambda f: f.effective or date.min)),
         reactions=tuple(reactions),
+        tests_performed=tuple(sorted(obs.tests_performed, key=lambda t: t.effective)),
         notes=tuple(obs.notes),
     )
