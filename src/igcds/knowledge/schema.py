@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from igcds.knowledge.guideline_schema import Guideline, Guidelines, GuidelineSection
 from igcds.knowledge.product_schema import (
     Catalogue,
     IvInfusion,
@@ -17,22 +18,29 @@ from igcds.knowledge.product_schema import (
     VialSize,
 )
 from igcds.knowledge.schedule_schema import IntervalRow, MeaslesProphylaxis, PjpOrder, Schedules, VaccineInterval
+from igcds.knowledge.scope_schema import RecordCriterion, Scope, WarningSign
 from igcds.knowledge.strict import Strict
 
-__all__ = [  # the product catalogue and schedule schemas are part of this module's names
+__all__ = [  # the product catalogue, schedule, scope and guideline schemas are part of this module's names
     "Catalogue",
+    "Guideline",
+    "GuidelineSection",
+    "Guidelines",
     "IntervalRow",
     "IvInfusion",
     "MeaslesProphylaxis",
     "PjpOrder",
     "Product",
     "RampUpStep",
+    "RecordCriterion",
     "ScInfusion",
     "Schedules",
+    "Scope",
     "SiteLimit",
     "Strict",
     "VaccineInterval",
     "VialSize",
+    "WarningSign",
 ]
 
 
@@ -232,66 +240,3 @@ class PolicyKey(Strict):
 class PolicyFile(Strict):
     version: str
     keys: dict[str, PolicyKey]
-
-
-# --- guideline documents ---------------------------------------------------------------------------
-
-
-class GuidelineSection(Strict):
-    title: str
-    recommendations: list[str] = Field(default_factory=list)
-    policy: list[str] = Field(default_factory=list)
-
-
-class Guideline(Strict):
-    title: str
-    source_document: Literal["igm-deficiency", "hyper-igm"]
-    summary: str
-    sections: list[GuidelineSection] = Field(min_length=1)
-
-
-class Guidelines(Strict):
-    version: str
-    guidelines: dict[Literal["igm-deficiency", "hyper-igm"], Guideline]
-
-
-# --- scope: when igcds speaks at all (scope.yaml) --------------------------------------------------
-
-
-class RecordCriterion(Strict):
-    """One fact on record that brings a patient into scope; exactly one kind is set."""
-
-    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    label: str
-    observations: list[str] = Field(default_factory=list)
-    icd10cm: list[str] = Field(default_factory=list)
-    medications: list[str] = Field(default_factory=list)
-    variants: bool = False
-    facts: bool = False
-    igcds_choice: str | None = None
-    citations: list[str] = Field(min_length=1)
-
-
-class WarningSign(Strict):
-    """A published warning sign of primary immunodeficiency, counted from recorded infections."""
-
-    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    label: str
-    infections: list[str] | Literal["any"]
-    count_key: str | None = None
-    """Policy key holding the number of episodes; none means one episode is the sign."""
-    window_key: str
-    iv_antibiotic_days_key: str | None = None
-    """When set, an episode counts only if an IV antibiotic starts within these days of its onset."""
-    below_age_years: float | None = None
-    from_age_years: float | None = None
-    source_says: str
-    igcds_choice: str | None = None
-    citations: list[str] = Field(min_length=1)
-
-
-class Scope(Strict):
-    version: str
-    out_of_scope: str
-    record_criteria: list[RecordCriterion] = Field(min_length=1)
-    warning_signs: list[WarningSign] = Field(min_length=1)
