@@ -116,6 +116,15 @@ class InfusionReaction:
 
 
 @dataclass(frozen=True, slots=True)
+class PatientIdentifier:
+    """The identifier a printed report shows: the medical record number when one is typed MR."""
+
+    label: str
+    """MRN for a medical record number, else the identifier type's text, else its system."""
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class PatientRecord:
     patient_id: str
     ref: str
@@ -133,3 +142,6 @@ class PatientRecord:
     notes: tuple[str, ...] = field(default=())
     """Things the reader passed over that a clinician should know (e.g. an unreadable optional
     value); shown as warnings."""
+    name: str | None = None
+    """The official (else first) HumanName as printed on a report; identity only, never a rule input."""
+    identifier: PatientIdentifier | None = None

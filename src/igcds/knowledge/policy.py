@@ -51,6 +51,7 @@ class Policy:
     individual_model_min_points: int
     individual_model_min_dose_spread_mg_kg_4wk: float
     order_dose_tolerance_percent: float
+    display_units: Literal["mg/dL", "g/L"]
 
 
 POLICY_FIELDS = {f.name: f for f in fields(Policy)}
