@@ -150,7 +150,9 @@ def trough_chart(timeline: Timeline, number: Formatter, units: str) -> str | Non
 
 
 def _short(label: str, limit: int = 26) -> str:
-    return label if len(label) <= limit else label[: limit - 1].rstrip(" ,") + "…"
+    """The infection type for a point label: the words before any qualifier, at most `limit` long."""
+    kind = label.split(",")[0].strip()
+    return kind if len(kind) <= limit else kind[: limit - 1].rstrip() + "…"
 
 
 def infection_chart(timeline: Timeline) -> str | None:

@@ -70,9 +70,9 @@ def _recommendation(
         "",
         f"**Sources:** {_sources(rec.citations)}",
     ]
-    for div_id in rec.source_divergence:
-        note = notes[div_id]
-        lines += ["", f"**Differs from the source document** ([{note.label}](#{note.anchor})): {note.short}."]
+    if rec.source_divergence:
+        labels = ", ".join(f"[{notes[d].label}](#{notes[d].anchor})" for d in rec.source_divergence)
+        lines += ["", f"**Differs from the source document:** {labels} (appendix)."]
     return [*lines, ""]
 
 
@@ -141,10 +141,10 @@ def render(
         lines += [f"- {warning}" for warning in a.warnings]
         lines.append("")
     if notes:
-        lines += ["## Appendix A. Where this differs from the source documents", ""]
+        lines += ["## Appendix: where this differs from the source documents", ""]
         lines += [f'- <a id="{n.anchor}"></a>**{n.label}.** {n.full}' for n in notes.values()]
         lines.append("")
-    lines += ["## Appendix B. References", ""]
+    lines += ["## Appendix: references", ""]
     for ref_id, citation, url in references(a, kb):
         lines.append(f'- <a id="ref-{ref_id}"></a>**[{ref_id}]** {citation} <{url}>')
     lines += ["", "---", "", f"Knowledge base {a.knowledge_version}. {a.disclaimer}", ""]

@@ -30,9 +30,8 @@ class Evidence:
 @dataclass(frozen=True, slots=True)
 class DivergenceNote:
     label: str
-    """Appendix number, e.g. 'A2'."""
+    """Appendix number, e.g. "D2"."""
     anchor: str
-    short: str
     full: str
 
 
@@ -53,9 +52,7 @@ def divergences(facts: ReportFacts) -> dict[str, DivergenceNote]:
     notes = {}
     for number, div_id in enumerate(ids, 1):
         entry = facts.kb.divergences[div_id]
-        notes[div_id] = DivergenceNote(
-            f"A{number}", f"div-{div_id}", wording.divergence_line(entry), _capital(wording.divergence_sentence(entry))
-        )
+        notes[div_id] = DivergenceNote(f"D{number}", div_id, _capital(wording.divergence_sentence(entry)))
     return notes
 
 

@@ -58,11 +58,6 @@ def divergence_sentence(entry: Divergence) -> str:
     return f"the {entry.source_document} source document says “{entry.claim}”; {entry.igcds_position}"
 
 
-def divergence_line(entry: Divergence) -> str:
-    """The folded form shown on a recommendation; the full text is in the appendix."""
-    return f"the {entry.source_document} source document says “{entry.claim}”"
-
-
 def due(rec: Recommendation) -> str:
     """The deadline a recommendation's rationale states, or '' when it states none."""
     for pattern, words in DEADLINES:
