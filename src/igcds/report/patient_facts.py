@@ -69,6 +69,11 @@ class ReportFacts:
         return (self.record.name if self.record else None) or f"Patient {self.assessment.patient.id}"
 
     @property
+    def named(self) -> bool:
+        """Whether the record gives a name or an identifier (beyond igcds' own resource id)."""
+        return self.record is not None and (self.record.name is not None or self.record.identifier is not None)
+
+    @property
     def birth_date(self) -> date | None:
         return self.record.birth_date if self.record else None
 

@@ -39,8 +39,12 @@ def render(
     `record`: identity and laboratory values; `policy`: display units."""
     a, dx = assessment, assessment.diagnosis
     facts = ReportFacts.of(a, kb, record, policy)
-    lines = textwrap.wrap(f"igcds assessment — {facts.header()}", WIDTH)
-    lines += textwrap.wrap(facts.patient_line(), WIDTH)
+    p = a.patient
+    lines = textwrap.wrap(
+        f"igcds assessment — patient {p.id} ({facts.patient_line()}) as of {a.as_of.isoformat()}", WIDTH
+    )
+    if facts.named:
+        lines += textwrap.wrap(facts.header(), WIDTH)
     diagnosis = textwrap.wrap(f"DIAGNOSIS  {dx.label}  [{dx.code}; {dx.source}]", WIDTH, subsequent_indent="  ")
     lines += ["", *(_paint(line, "heading", colour) for line in diagnosis)]
     if dx.genotype:
