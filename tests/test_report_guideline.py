@@ -34,7 +34,7 @@ def test_contents_list_links_to_every_section(kb: KnowledgeBase, name: str) -> N
 )
 def test_dosing_and_prophylaxis_at_a_glance(kb: KnowledgeBase, name: str, rows: list[str]) -> None:
     text = guideline.markdown(kb, name)
-    table = text[text.index("<a id=\"at-a-glance\">") : text.index("## <a id=\"section-1\">")]
+    table = text[text.index('<a id="at-a-glance">') : text.index('## <a id="section-1">')]
     for row in rows:
         assert row in table
     assert "| dosing | Weight the IgRT dose is calculated on | actual body weight |" in table
