@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from html import escape
 
 from igcds.domain.assessment import Timeline
-from igcds.report import wording
 
 WIDTH, PLOT_LEFT, PLOT_RIGHT = 680, 100, 16
 NICE_STEPS = (50, 100, 200, 250, 500, 1000)
@@ -22,9 +21,13 @@ SEVERITY_COLOUR = {"non-severe": "#3a7d44", "severe": "#d08c00", "life-threateni
 class TimeAxis:
     """Maps dates to x coordinates across the plot width, padded a little on each side."""
 
-    def __init__(self, first: date, last: date) -> None:
+    def __init__(self, first: date, last: date, room_right: float = 0.0) -> None:
+        """`room_right`: the share of the plot's width left free after the last date (for labels)."""
         pad = max(14, (last - first).days // 20)
-        self.start, self.end = first - timedelta(days=pad), last + timedelta(days=pad)
+        span = (last - first).days + 2 * pad
+        room = int(span * room_right / (1 - room_right))
+        self.start, self.end = first - timedelta(days=pad), last + timedelta(days=pad + room)
+        self.last_tick = last + timedelta(days=pad)  # no ticks in the room left for labels
         self.span = max(1, (self.end - self.start).days)
 
     def x(self, day: date) -> float:
@@ -34,12 +37,12 @@ class TimeAxis:
         """A tick at each 1 January, or each quarter when the span is under two years."""
         years = self.span / 365.25
         months = (1, 4, 7, 10) if years < 2 else (1,)
-        step_label = (lambda d: d.strftime("%b %Y")) if years < 2 else (lambda d: str(d.year))
+        step_label = (lambda d: d.isoformat()[:7]) if years < 2 else (lambda d: str(d.year))  # ISO 8601
         found = []
         for year in range(self.start.year, self.end.year + 1):
             for month in months:
                 day = date(year, month, 1)
-                if self.start <= day <= self.end:
+                if self.start <= day <= self.last_tick:
                     found.append((self.x(day), step_label(day)))
         return found
 
@@ -69,11 +72,11 @@ def _dot(colour: str) -> Mark:
 
 def _legend(y: float, entries: list[tuple[Mark, str]]) -> list[str]:
     """One legend row of (mark, words) pairs from the plot's left edge; printed, not hovered."""
-    parts, x = [], float(PLOT_LEFT)
+    parts, x = [], 12.0
     for mark, words in entries:
         parts.append(mark(x, y))
         parts.append(f'<text x="{x + 16:.1f}" y="{y + 4:.1f}" class="label">{escape(words)}</text>')
-        x += 26 + 5.6 * len(words)
+        x += 28 + 6.6 * len(words)
     return parts
 
 
@@ -141,7 +144,7 @@ def trough_chart(timeline: Timeline, number: Formatter, units: str) -> str | Non
             (lambda x, y: f'<line x1="{x:.1f}" y1="{y}" x2="{x + 12:.1f}" y2="{y}" class="target"/>', "target"),
             (
                 lambda x, y: f'<rect x="{x + 4:.1f}" y="{y - 6}" width="4" height="12" class="infusion"/>',
-                "infusion (bar height by grams)",
+                "infusion (height: grams)",
             ),
         ],
     )
@@ -155,15 +158,23 @@ def _short(label: str, limit: int = 26) -> str:
     return kind if len(kind) <= limit else kind[: limit - 1].rstrip() + "…"
 
 
+def _point_label(x: float, y: float, words: str) -> str:
+    """A label rising to the right of its marker, so neighbours on one lane do not overwrite it."""
+    return (
+        f'<text x="{x + 6:.1f}" y="{y - 6}" class="value" transform="rotate(-35 {x + 6:.1f} {y - 6})">'
+        f"{escape(words)}</text>"
+    )
+
+
 def infection_chart(timeline: Timeline) -> str | None:
     """Each infection as a labelled marker on the time axis (colour and lane by severity), IgRT's
-    start as a line when IgRT began, a legend, and the rates before and on IgRT. None when no
-    infection is recorded."""
+    start as a line when IgRT began, and a legend (the rates are in the table beneath). None when
+    no infection is recorded."""
     if not timeline.infections:
         return None
     days = [e.day for e in timeline.infections] + ([timeline.igrt_started] if timeline.igrt_started else [])
-    axis = TimeAxis(min(days), max(days))
-    height, top, bottom = 236, 70, 160
+    axis = TimeAxis(min(days), max(days), room_right=0.2)
+    height, top, bottom = 226, 84, 172
     body = _axis(axis, top, bottom)
     if timeline.igrt_started:
         x = axis.x(timeline.igrt_started)
@@ -178,9 +189,7 @@ def infection_chart(timeline: Timeline) -> str | None:
         body.append(
             f'<circle cx="{x:.1f}" cy="{lane}" r="5" fill="{colour}" class="infection">'
             f"<title>{escape(f'{episode.day.isoformat()}: {episode.label} ({episode.severity}; {episode.ref})')}"
-            "</title></circle>"
-            f'<text x="{x + 6:.1f}" y="{lane - 6}" class="value" transform="rotate(-20 {x + 6:.1f} {lane - 6})">'
-            f"{escape(_short(episode.label))}</text>"
+            "</title></circle>" + _point_label(x, lane, _short(episode.label))
         )
     for severity, lane in lanes.items():
         body.append(f'<text x="{PLOT_LEFT - 6}" y="{lane + 4}" class="tick" text-anchor="end">{severity}</text>')
@@ -193,6 +202,4 @@ def infection_chart(timeline: Timeline) -> str | None:
             )
         )
     body += _legend(bottom + 36, entries)
-    rates = escape(wording.infection_rates(timeline))
-    body.append(f'<text x="{PLOT_LEFT}" y="{height - 8}" class="label">{rates}</text>')
     return _svg("chart-infections", height, "Infections over time, before and on immunoglobulin replacement", body)
