@@ -20,7 +20,7 @@ from igcds.domain.record import LabResult
 from igcds.fhir import identity, read
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy, make_policy
-from igcds.report import html, markdown, wording
+from igcds.report import formats, html, markdown, wording
 from igcds.report.patient_facts import ReportFacts, years_and_months
 from tests.conftest import ROOT
 
@@ -156,3 +156,14 @@ REPEATED = re.compile(r"\b([A-Za-z]{3,}(?: [A-Za-z]{2,})*) \1\b", re.IGNORECASE)
 def test_no_words_said_twice_in_a_row(kb: KnowledgeBase, name: str) -> None:
     """'Last trough IgG trough IgG 880' came from a template and a phrase both naming the value."""
     assert [m.group(0) for m in REPEATED.finditer(example(kb, name))] == []
+
+
+def test_one_door_renders_every_format_with_the_record_and_policy(kb: KnowledgeBase, policy: Policy) -> None:
+    bundle = json.loads((ROOT / "examples" / "higm-suspected-boy-on-ivig.json").read_text(encoding="utf-8"))
+    record = read.read_bundle(bundle, AS_OF, kb)
+    assessment = engine.assess(record, AS_OF, None, kb)
+    grams = replace(policy, display_units="g/L")
+    assert "IgG 0.9 g/L on 2024-02-01" in formats.render("markdown", assessment, kb, record, grams)
+    assert "IgG 0.9 g/L on 2024-02-01" in formats.render("html", assessment, kb, record, grams)
+    assert "IgG 0.9 g/L on 2024-02-01" in " ".join(formats.render("text", assessment, kb, record, grams).split())
+    assert json.loads(formats.render("json", assessment, kb, record, grams))["schema"] == "igcds.assessment/1"
