@@ -80,6 +80,12 @@ def _legend(y: float, entries: list[tuple[Mark, str]]) -> list[str]:
     return parts
 
 
+_TROUGH_LEGEND: list[tuple[Mark, str]] = [
+    (lambda x, y: f'<circle cx="{x + 6:.1f}" cy="{y}" r="4" class="point"/>', "trough at or above target"),
+    (lambda x, y: f'<circle cx="{x + 6:.1f}" cy="{y}" r="4" class="point below"/>', "trough below target"),
+]
+
+
 def trough_chart(timeline: Timeline, number: Formatter, units: str) -> str | None:
     """Trough IgG (labelled points and a line) against the target (dashed), infusions as bars
     beneath on the same dates, and a legend. None when there is neither a trough nor an infusion."""
@@ -87,7 +93,7 @@ def trough_chart(timeline: Timeline, number: Formatter, units: str) -> str | Non
         return None
     days = [p.day for p in timeline.troughs] + [i.day for i in timeline.infusions]
     axis = TimeAxis(min(days), max(days))
-    height, top, bottom, bar_top, bar_bottom = 316, 24, 200, 222, 262
+    height, top, bottom, bar_top, bar_bottom = 284, 24, 180, 200, 236
     target = timeline.trough_target_mg_dl
     highest = max([p.mg_dl for p in timeline.troughs] + [target]) * HEADROOM
 
@@ -139,8 +145,7 @@ def trough_chart(timeline: Timeline, number: Formatter, units: str) -> str | Non
     body += _legend(
         height - 14,
         [
-            (lambda x, y: f'<circle cx="{x + 6:.1f}" cy="{y}" r="4" class="point"/>', "trough at or above target"),
-            (lambda x, y: f'<circle cx="{x + 6:.1f}" cy="{y}" r="4" class="point below"/>', "trough below target"),
+            *(_TROUGH_LEGEND if points else []),
             (lambda x, y: f'<line x1="{x:.1f}" y1="{y}" x2="{x + 12:.1f}" y2="{y}" class="target"/>', "target"),
             (
                 lambda x, y: f'<rect x="{x + 4:.1f}" y="{y - 6}" width="4" height="12" class="infusion"/>',
