@@ -145,6 +145,15 @@ class ReaderNote:
 
 
 @dataclass(frozen=True, slots=True)
+class PatientIdentifier:
+    """The identifier a printed report shows: the medical record number when one is typed MR."""
+
+    label: str
+    """MRN for a medical record number, else the identifier type's text, else its system."""
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class PatientRecord:
     patient_id: str
     ref: str
@@ -162,6 +171,10 @@ class PatientRecord:
     tests_performed: tuple[TestPerformed, ...] = ()
     notes: tuple[ReaderNote, ...] = field(default=())
     """Shown as warnings."""
+
+    name: str | None = None
+    """The official (else first) HumanName as printed on a report; identity only, never a rule input."""
+    identifier: PatientIdentifier | None = None
 
     def as_known_on(self, as_of: date) -> PatientRecord:
         """The record as it stood on `as_of`: facts dated later do not exist (DESIGN.md §6.1).

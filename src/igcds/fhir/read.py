@@ -9,7 +9,7 @@ from typing import Any
 
 from igcds.domain.errors import InputError
 from igcds.domain.record import MedicationUse, PatientRecord, Sex, VaccineEvent
-from igcds.fhir import conditions, medications, observations
+from igcds.fhir import conditions, identity, medications, observations
 from igcds.fhir.primitives import JsonObject, reference_of
 from igcds.knowledge import loader
 from igcds.knowledge.loader import KnowledgeBase
@@ -105,4 +105,6 @@ def read_bundle(bundle: Any, as_of: date | None = None, kb: KnowledgeBase | None
         reactions=tuple(reactions),
         tests_performed=tuple(sorted(obs.tests_performed, key=lambda t: t.effective)),
         notes=tuple(obs.notes),
+        name=identity.name_of(patient),
+        identifier=identity.identifier_of(patient),
     )

@@ -63,6 +63,7 @@ class Policy:
     scope_otitis_count_under_5: int
     scope_otitis_count: int
     scope_respiratory_infection_count: int
+    display_units: Literal["mg/dL", "g/L"]
 
 
 POLICY_FIELDS = {f.name: f for f in fields(Policy)}
