@@ -32,3 +32,21 @@ def test_json_output_matches_its_golden_file(kb: KnowledgeBase, example: str) ->
 
 def test_every_example_has_a_golden_file() -> None:
     assert sorted(path.stem for path in GOLDEN.glob("*.json")) == EXAMPLES
+
+
+def test_units_option_shows_immunoglobulins_in_g_per_litre() -> None:
+    """A clinician who works in g/L gets the criteria's laboratory values in g/L; the JSON contract
+    stays in mg/dL whatever the display units."""
+    args = ("assess", "examples/sigmd-recurrent-sinusitis.json", "--as-of", "2026-11-23")
+    in_g_l = run_igcds(*args, "--format", "markdown", "--units", "g/L")
+    in_mg_dl = run_igcds(*args, "--format", "markdown")
+    assert in_g_l.code == in_mg_dl.code == 0
+    assert "IgM 0.21 g/L" in in_g_l.out
+    assert "IgM 21 mg/dL" not in in_g_l.out
+    assert "IgM 21 mg/dL" in in_mg_dl.out
+    assert run_igcds(*args, "--format", "json", "--units", "g/L").out == run_igcds(*args, "--format", "json").out
+
+
+def test_unknown_units_are_refused() -> None:
+    done = run_igcds("assess", "examples/sigmd-recurrent-sinusitis.json", "--units", "mmol/L")
+    assert done.code == 2

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from igcds.domain.errors import InputError
+from igcds.domain.record import MAX_NOTES, PatientRecord, ReaderNote
 from igcds.fhir import read
 from igcds.knowledge.loader import KnowledgeBase
 from tests.fixtures import builder as b
@@ -18,6 +19,16 @@ AS_OF = date(2026, 11, 23)
 
 def record(kb: KnowledgeBase, *resources: dict[str, Any]) -> Any:
     return read.read_bundle(b.bundle(b.patient("p", "male", "2000-01-01"), *resources), AS_OF, kb)
+
+
+def known(kb: KnowledgeBase, *resources: dict[str, Any]) -> PatientRecord:
+    """The record as the core sees it on AS_OF."""
+    found: PatientRecord = record(kb, *resources).as_known_on(AS_OF)
+    return found
+
+
+def texts(notes: tuple[ReaderNote, ...]) -> list[str]:
+    return [note.text for note in notes]
 
 
 def test_units_are_converted_to_mg_per_dl(kb: KnowledgeBase) -> None:
@@ -37,14 +48,41 @@ def test_what_does_not_count_is_ignored(kb: KnowledgeBase) -> None:
         kb,
         b.ig("prelim", "igm", 10, "2026-01-01", status="preliminary"),
         b.ig("error", "igm", 10, "2026-01-01", status="entered-in-error"),
-        b.ig("future", "igm", 10, "2026-12-01"),
         b.condition("refuted", "D80.5", "HIGM", "2020-01-01", verification="refuted"),
         b.medication("stopped-in-error", "rituximab", "2026-01-01", status="entered-in-error"),
-        b.condition("later", "J18.9", "Pneumonia", "2026-12-01"),
         {"resourceType": "Encounter", "id": "unrelated", "status": "finished"},
         {"resourceType": "Observation", "id": "heart-rate", "status": "final", "code": {"text": "HR"}},
     )
     assert (found.labs, found.conditions, found.medications) == ((), (), ())
+
+
+def test_the_reader_keeps_dates_and_the_core_applies_as_of(kb: KnowledgeBase) -> None:
+    """Facts dated after the assessment date do not exist for it (DESIGN.md §6.1), decided once
+    by the core: the reader keeps them with their dates."""
+    found = record(
+        kb,
+        b.ig("future", "igm", 10, "2026-12-01"),
+        b.condition("later", "J18.9", "Pneumonia", "2026-12-01"),
+        b.medication("later-drug", "rituximab", "2026-12-01"),
+    )
+    assert [lab.ref for lab in found.labs] == ["Observation/future"]
+    known = found.as_known_on(AS_OF)
+    assert (known.labs, known.conditions, known.medications) == ((), (), ())
+    assert [c.ref for c in found.as_known_on(date(2026, 12, 1)).conditions] == ["Condition/later"]
+
+
+def test_activity_is_judged_on_the_assessment_date(kb: KnowledgeBase) -> None:
+    """A condition abated, or a medication ended, after the assessment date was still active on it."""
+    found = record(
+        kb,
+        {**b.condition("abates", "J18.9", "Pneumonia", "2026-11-01"), "abatementDateTime": "2026-12-01"},
+        b.medication("ends", "rituximab", "2026-11-01", end="2026-12-01"),
+    )
+    (condition,) = found.conditions
+    (medication,) = found.medications
+    after = date(2026, 12, 2)
+    assert (condition.active_on(AS_OF), condition.active_on(after)) == (True, False)
+    assert (medication.active_on(AS_OF), medication.active_on(after)) == (True, False)
 
 
 def test_variant_of_uncertain_significance_is_not_a_genotype(kb: KnowledgeBase) -> None:
@@ -123,9 +161,9 @@ def test_json_python_cannot_hold_is_an_input_error(text: str, message: str) -> N
 
 
 def test_notes_are_capped_with_a_count(kb: KnowledgeBase) -> None:
-    later = [b.ig(f"igm-{i}", "igm", 20, "2026-12-01") for i in range(read.MAX_NOTES + 5)]
-    notes = record(kb, *later).notes
-    assert len(notes) == read.MAX_NOTES + 1
+    later = [b.ig(f"igm-{i}", "igm", 20, "2026-12-01") for i in range(MAX_NOTES + 5)]
+    notes = texts(known(kb, *later).notes)
+    assert len(notes) == MAX_NOTES + 1
     assert notes[-1] == "5 more results were left out (not listed)"
 
 
@@ -133,7 +171,7 @@ def test_notes_are_capped_with_a_count(kb: KnowledgeBase) -> None:
 
 
 def test_results_left_out_are_named_with_the_reason(kb: KnowledgeBase) -> None:
-    found = record(
+    found = known(
         kb,
         b.ig("igm-1", "igm", 20, "2026-01-01"),
         b.ig("prelim", "igm", 10, "2026-11-01", status="preliminary"),
@@ -143,21 +181,19 @@ def test_results_left_out_are_named_with_the_reason(kb: KnowledgeBase) -> None:
         {"resourceType": "Observation", "id": "hr", "status": "preliminary", "code": {"text": "heart rate"}},
     )
     assert [lab.ref for lab in found.labs] == ["Observation/igm-1"]
-    assert found.notes == (
+    assert texts(found.notes) == [
         "Observation/prelim: status 'preliminary', not used (only final, amended or corrected results count)",
         "Observation/error: status 'entered-in-error', not used (only final, amended or corrected results count)",
         "Observation/future: dated 2026-12-01, after the assessment date 2026-11-23: not used",
         "Observation/access: dated 2027-01-01, after the assessment date 2026-11-23: not used",
-    )
+    ]
 
 
 def test_result_dated_before_birth_is_left_out_and_named(kb: KnowledgeBase) -> None:
     bundle = b.bundle(b.patient("p", "male", "2020-05-01"), b.ig("igm-1", "igm", 20, "2019-01-01"))
     found = read.read_bundle(bundle, AS_OF, kb)
-    assert (found.labs, found.notes) == (
-        (),
-        ("Observation/igm-1: dated 2019-01-01, before the patient's birth date: not used",),
-    )
+    assert found.labs == ()
+    assert texts(found.notes) == ["Observation/igm-1: dated 2019-01-01, before the patient's birth date: not used"]
 
 
 # --- unit slips (issue 10 item 5) -------------------------------------------------------------
@@ -178,10 +214,10 @@ def test_value_implausible_in_its_unit_is_left_out_and_named(
     found = record(kb, b.ig("x", analyte, value, "2026-01-01", unit=unit))
     assert found.labs == ()
     label = {"igm": "IgM", "igg": "IgG", "iga": "IgA"}[analyte]
-    assert found.notes == (
+    assert texts(found.notes) == [
         f"Observation/x: {label} {value:g} {unit} is outside the plausible {plausible} (another unit?), "
         "so it was not used",
-    )
+    ]
 
 
 @pytest.mark.parametrize(("analyte", "value"), [("igm", 1), ("igm", 20_000), ("igg", 10), ("iga", 0.5)])
@@ -193,7 +229,7 @@ def test_value_at_the_plausible_limit_is_used(kb: KnowledgeBase, analyte: str, v
 def test_neutrophils_sent_per_microlitre_under_thousands_are_left_out(kb: KnowledgeBase) -> None:
     found = record(kb, b.neutrophils("anc", 1500, "2026-01-01"))
     assert found.labs == ()
-    assert "ANC 1500 10*3/uL is outside the plausible 0-1000 10*3/uL" in found.notes[0]
+    assert "ANC 1500 10*3/uL is outside the plausible 0-1000 10*3/uL" in found.notes[0].text
 
 
 # --- impossible ages and age/weight pairs (issue 10 item 7) ---------------------------------

@@ -1,10 +1,11 @@
 """The single entry point: assess(record, as_of, policy) -> Assessment. Pure: no I/O beyond the
-packaged knowledge base, no clock."""
+packaged knowledge base, no clock. Shells (CLI, hooks, reports, population, web) reach the core
+through this module, `igcds.domain`, `igcds.fhir` and `igcds.knowledge`: every name they need
+from the rules or dosing is re-exported here."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from string import Formatter
 
@@ -13,7 +14,6 @@ from igcds.domain.assessment import (
     Assessment,
     DataGap,
     Diagnosis,
-    Dose,
     InfectionPoint,
     InfusionPoint,
     PatientSummary,
@@ -21,32 +21,24 @@ from igcds.domain.assessment import (
     Timeline,
     TroughPoint,
 )
-from igcds.domain.errors import KnowledgeError
-from igcds.domain.record import Measurement, PatientRecord, Route
-from igcds.dosing import amount, catalogue, conversion, regimen, trough_model, weight
-from igcds.dosing.infusion import RateRisk
-from igcds.knowledge import loader, schema
+from igcds.domain.errors import InputError, KnowledgeError
+from igcds.domain.igrt_plan import DoseReview, IgrtPlan
+from igcds.domain.record import PatientRecord
+from igcds.dosing.catalogue import product as find_product
+from igcds.dosing.order import DoseOrder, dose_for_figures
+from igcds.dosing.plan import DoseRequest, DosingFacts, plan_dose
+from igcds.dosing.review import review_dose
+from igcds.dosing.vials import clear_cache as clear_dose_caches
+from igcds.knowledge import loader
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy, make_policy
-from igcds.rules import (
-    diagnosis,
-    measles,
-    monitoring,
-    prophylaxis,
-    route,
-    safety,
-    scope,
-    treatment_hyper_igm,
-    treatment_igm_deficiency,
-    vaccines,
-    workup,
-)
+from igcds.rules import diagnosis, scope, sequence
 from igcds.rules.context import ClinicalContext
-from igcds.rules.findings import Finding, IgrtPlan
+from igcds.rules.findings import Finding, Flag
+from igcds.rules.predicates import SIGMD_PATHWAY
 from igcds.rules.time_windows import within_months, years_between
 from igcds.version import __version__
 
-SIGMD_PATHWAY = frozenset({"selective-igm-deficiency", "possible-selective-igm-deficiency"})
 PATHWAY_NOTES = {
     "other-antibody-deficiency": "Low IgM with low IgG or IgA points to another antibody deficiency "
     "(for example CVID); its treatment is outside the igcds pathways: refer to clinical immunology.",
@@ -71,33 +63,24 @@ def assess(
     from the record, the knowledge base and the site policy."""
     kb = kb or loader.load()
     policy = policy or default_policy(kb)
+    if record.birth_date is not None and record.birth_date > as_of:
+        raise InputError(record.ref, "birthDate", f"{record.birth_date} is after the assessment date {as_of}")
+    record = record.as_known_on(as_of)  # the one place "as of" is applied
     ctx = ClinicalContext(record, kb, policy, as_of)
     dx = diagnosis.diagnose(ctx)
     if dx.code == "not-in-scope":  # nothing to say (DESIGN.md §5): no recommendations, no gaps
         return scope.silent_assessment(ctx, dx)
-
-    found = workup.findings(ctx, dx)
-    plan: IgrtPlan | None = None
-    if dx.code == "hyper-igm-syndrome":
-        treatment, plan = treatment_hyper_igm.findings(ctx, dx)
-        found += treatment + prophylaxis.findings(ctx, dx)
-    elif dx.code in SIGMD_PATHWAY:
-        treatment, plan = treatment_igm_deficiency.findings(ctx, dx)
-        found += treatment
-    vaccine_findings = vaccines.findings(ctx, dx, plan is not None)
-    found += vaccine_findings
-    found += measles.findings(ctx, dx, plan is not None, bool(vaccine_findings))
-    found += route.findings(ctx, plan)
-    if plan is not None or ctx.igrt.on_igrt:
-        found += safety.findings(ctx, plan.route if plan else route.current_route(ctx))
-    found += monitoring.findings(ctx, dx)
-
+    decided = sequence.decide(ctx, dx)
+    found, plan = decided.found, decided.plan
     gaps = _data_gaps(ctx, dx, plan)
-    dose = _dose(ctx, plan, found, dose_request or DoseRequest(), gaps) if plan is not None else None
+    dose = None
+    if plan is not None:
+        dose, dose_gaps = plan_dose(plan, _dosing_facts(ctx, plan, decided), dose_request or DoseRequest(), policy, kb)
+        gaps += dose_gaps
     recommendations = sorted(
         (_recommendation(kb, finding) for finding in found), key=lambda r: PRIORITY_ORDER[r.priority]
     )
-    warnings = list(record.notes)
+    warnings = [note.text for note in record.notes]
     if dx.code in PATHWAY_NOTES:
         warnings.append(PATHWAY_NOTES[dx.code])
     return Assessment(
@@ -124,16 +107,16 @@ def _timeline(ctx: ClinicalContext) -> Timeline:
     """Rates: infections in the year before IgRT began (or the last year, if never on IgRT),
     and infections per year since IgRT began."""
     started = ctx.igrt.since
-    episodes = ctx.infections
+    episodes = ctx.infections.episodes
     reference = started or ctx.as_of
     year_before = [e for e in episodes if within_months(e.onset, reference - timedelta(days=1), 12)]
     on_igrt = [e for e in episodes if started is not None and e.onset >= started]
     years_on = years_between(started, ctx.as_of) if started else 0.0
     return Timeline(
-        troughs=tuple(TroughPoint(t.effective, t.value, t.ref) for t in ctx.troughs),
+        troughs=tuple(TroughPoint(t.effective, t.value, t.ref) for t in ctx.igrt_history.troughs),
         trough_target_mg_dl=ctx.policy.trough_target_mg_dl,
         infusions=tuple(
-            InfusionPoint(m.start, m.route, m.dose_g, m.ref) for m in ctx.immune_globulin_administrations if m.start
+            InfusionPoint(m.start, m.route, m.dose_g, m.ref) for m in ctx.igrt_history.administrations if m.start
         ),
         infections=tuple(InfectionPoint(e.onset, e.infection.label, e.infection.severity, e.ref) for e in episodes),
         igrt_started=started,
@@ -168,9 +151,9 @@ def _data_gaps(ctx: ClinicalContext, dx: Diagnosis, plan: IgrtPlan | None) -> li
     gaps = []
     if ctx.record.birth_date is None:
         gaps.append(DataGap("birthDate", "age unknown: only the laboratory's own reference ranges can be used"))
-    if ctx.latest("igm") is None:
+    if ctx.labs.latest("igm") is None:
         gaps.append(DataGap("IgM", "no IgM result: IgM deficiency cannot be assessed"))
-    elif ctx.judge(ctx.latest("igm")) == "unknown":
+    elif ctx.labs.judge(ctx.labs.latest("igm")) == "unknown":
         gaps.append(DataGap("IgM", "no reference range for the IgM result (no lab range and no age)"))
     if dx.code in SIGMD_PATHWAY and dx.specific_antibody_response == "unknown":
         gaps.append(
@@ -178,142 +161,39 @@ def _data_gaps(ctx: ClinicalContext, dx: Diagnosis, plan: IgrtPlan | None) -> li
                 "pneumococcal-response", "specific antibody response unknown: IgRT for impaired response not assessed"
             )
         )
-    if dx.code == "hyper-igm-syndrome" and ctx.igrt.on_igrt and not ctx.troughs:
+    if dx.code == "hyper-igm-syndrome" and ctx.igrt.on_igrt and not ctx.igrt_history.troughs:
         gaps.append(DataGap("trough IgG", "no trough IgG on IgRT: dose adequacy against the target not assessed"))
     if plan is not None and ctx.weight is None:
         gaps.append(DataGap("weight", "no dose computed"))
     return gaps
 
 
-RATE_RISK_FINDINGS = {"IGRT-THR-01": "thrombosis risk", "IGRT-REN-01": "renal risk"}
-
-
-@dataclass(frozen=True, slots=True)
-class DoseRequest:
-    """What the caller fixed about the dose: a product id (DESIGN.md §4 `--product`)."""
-
-    product: str | None = None
-
-
-def _chosen_product(
-    ctx: ClinicalContext, route: Route, requested: schema.Product | None, current: schema.Product | None
-) -> schema.Product | None:
-    """The requested product if it suits the route, else the patient's own, else the site's."""
-    for candidate in (requested, current):
-        if candidate is not None and route in candidate.routes:
-            return candidate
-    formulary = ctx.policy.iv_product if route == "IV" else ctx.policy.sc_product
-    return ctx.kb.products.get(formulary)
-
-
-def _dose(
-    ctx: ClinicalContext, plan: IgrtPlan, found: list[Finding], request: DoseRequest, gaps: list[DataGap]
-) -> Dose | None:
-    measured = ctx.weight
-    if measured is None:
-        return None
-    try:
-        dosing_weight = weight.dosing_weight(
-            measured.value,
-            ctx.height.value if ctx.height else None,
-            ctx.record.sex,
-            ctx.age_years,
-            bool(ctx.conditions_in("pregnancy")),
-            ctx.policy,
-        )
-    except weight.WeightUnavailable as missing:
-        gaps.append(DataGap("dosing weight", f"{missing}: no dose computed"))
-        return None
-    previous = ctx.previous_dose
-    last = ctx.igrt.last_dose if plan.intent != "start" else previous
-    model = None
-    if plan.intent == "start" and (previous is None or previous.route != plan.route):
-        chosen = regimen.starting(plan.route, ctx.policy, ctx.kb)
-    else:
-        # Continuing, escalating, or restarting after a lapse: from the last recorded dose.
-        current = regimen.current(
-            plan.route,
-            last.dose_g if last else None,
-            last.dose_mg_per_kg if last else None,
-            ctx.igrt.interval_days,
-            dosing_weight.kg,
-            ctx.policy,
-        )
-        if current is None:
-            gaps.append(DataGap("immune globulin dose", "current dose not recorded: no dose computed"))
-            return None
-        chosen = regimen.within_ceiling(current, ctx.policy) if plan.intent == "start" else current
-        if plan.intent == "escalate":
-            if plan.trough is not None:
-                history = [trough_model.DoseTrough(*point) for point in ctx.dose_at_each_trough]
-                model = trough_model.trough_model(plan.route, history, plan.trough.value, ctx.policy, ctx.kb)
-            chosen = regimen.escalated(current, ctx.policy, ctx.kb, model)
-
-    requested = catalogue.product(ctx.kb, request.product) if request.product else None
-    own = catalogue.recognise(ctx.kb, last.names) if last is not None else None
-    product = _chosen_product(ctx, plan.route, requested, own)
-    risks = tuple(RATE_RISK_FINDINGS[f.rec_id] for f in found if f.rec_id in RATE_RISK_FINDINGS)
-    recipient = amount.Recipient(
-        actual_weight_kg=measured.value,
+def _dosing_facts(ctx: ClinicalContext, plan: IgrtPlan, decided: sequence.Decisions) -> DosingFacts:
+    return DosingFacts(
+        weight=ctx.weight,
+        height_cm=ctx.height.value if ctx.height else None,
+        sex=ctx.record.sex,
         age_years=ctx.age_years,
-        rate_risk=RateRisk(risks) if risks else None,
-        new_to_product=product is None or own is None or own.id != product.id,
-        renal_risk="renal risk" in risks,
+        pregnant=bool(ctx.conditions_in("pregnancy")),
+        current_dose=ctx.igrt.last_dose,
+        previous_dose=ctx.igrt_history.previous_dose,
+        interval_days=ctx.igrt.interval_days,
+        dose_at_each_trough=tuple(ctx.igrt_history.dose_at_each_trough) if plan.intent == "escalate" else (),
+        thrombosis_risk=decided.flagged(Flag.THROMBOSIS_RISK),
+        renal_risk=decided.flagged(Flag.RENAL_RISK),
+        sc_switch_advised=decided.flagged(Flag.SC_ROUTE_ADVISED),
     )
-    if product is None and ctx.policy.rounding == "vial":
-        gaps.append(DataGap("product", "no product chosen: vial rounding not applied (rounded to the nearest gram)"))
-    if requested is not None and requested is not product and not (plan.route == "IV" and "SC" in requested.routes):
-        gaps.append(DataGap("product", f"{requested.name} is not labelled for {plan.route} use"))
-    dose = amount.dose_for(chosen, dosing_weight, measured, ctx.policy, product, recipient, model=model)
-    switching = plan.route == "IV" and any(f.rec_id == "IGRT-SC-01" for f in found)
-    sc_product = requested if requested is not None and "SC" in requested.routes else None
-    if plan.route == "IV" and (switching or (sc_product is not None and product is not sc_product)):
-        sc_switch = _sc_switch(ctx, chosen, dosing_weight, measured, sc_product, own, gaps)
-        dose = replace(dose, sc_switch=sc_switch)
-    return dose
 
 
-def _sc_switch(
-    ctx: ClinicalContext,
-    iv: regimen.Regimen,
-    dosing_weight: weight.DosingWeight,
-    measured: Measurement,
-    requested: schema.Product | None,
-    own: schema.Product | None,
-    gaps: list[DataGap],
-) -> Dose | None:
-    """The SC dose converted from the IV regimen, for the recommended or requested switch."""
-    product = _chosen_product(ctx, "SC", requested, None)
-    if product is None:
-        gaps.append(DataGap("SC product", "no SC product chosen: the IV-to-SC conversion is not computed"))
-        return None
-    try:
-        converted = conversion.iv_to_sc(iv, product, ctx.policy)
-    except conversion.ConversionUnavailable as why:
-        gaps.append(DataGap("SC conversion", str(why)))
-        return None
-    recipient = amount.Recipient(measured.value, ctx.age_years, new_to_product=own is None or own.id != product.id)
-    dose = amount.dose_for(
-        converted.regimen,
-        dosing_weight,
-        measured,
-        ctx.policy,
-        product,
-        recipient,
-        converted_from=converted.converted_from,
-        conversion_factor=converted.factor,
-    )
-    return replace(dose, warnings=(*dose.warnings, *conversion.SWITCH_NOTES))
-
-
-__all__ = ["DoseRequest", "__version__", "assess", "default_policy"]
-
-
-# The dose calculator's names for the shells (temporary: replaced at merge by the core branch's
-# engine-level versions, which the CLI already calls).
-from igcds.dosing import order  # noqa: E402
-
-DoseOrder = order.DoseOrder
-dose_for_figures = order.dose_for_figures
-review_dose = order.above_ceiling
-find_product = catalogue.product
+__all__ = [
+    "DoseOrder",
+    "DoseRequest",
+    "DoseReview",
+    "__version__",
+    "assess",
+    "clear_dose_caches",
+    "default_policy",
+    "dose_for_figures",
+    "find_product",
+    "review_dose",
+]

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from igcds.cli.assess_input import far_future_warning, parse_as_of, read_input, refuse_overwriting_input
 from igcds.cli.program import OutputFileOption, PolicyOption, emit, guarded, load_policy
-
-if TYPE_CHECKING:
-    from igcds.domain.assessment import Assessment
-    from igcds.knowledge.loader import KnowledgeBase
 
 
 class ReportFormat(StrEnum):
@@ -31,24 +26,9 @@ def terminal_has_colour() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM", "") != "dumb"
 
 
-def render_assessment(
-    assessment: Assessment, kb: KnowledgeBase, output_format: ReportFormat, colour: bool = False
-) -> str:
-    if output_format is ReportFormat.json:
-        from igcds.report import json_contract
-
-        return json_contract.render(assessment, kb)
-    if output_format is ReportFormat.markdown:
-        from igcds.report import markdown
-
-        return markdown.render(assessment, kb)
-    if output_format is ReportFormat.html:
-        from igcds.report import html
-
-        return html.render(assessment, kb)
-    from igcds.report import text
-
-    return text.render(assessment, kb, colour=colour)
+class DisplayUnits(StrEnum):
+    mg_dl = "mg/dL"
+    g_l = "g/L"
 
 
 def assess(
@@ -62,17 +42,26 @@ def assess(
     product: Annotated[
         str | None, typer.Option("--product", help="Product id for the dose (default: the patient's own, or policy).")
     ] = None,
+    units: Annotated[
+        DisplayUnits | None,
+        typer.Option("--units", help="mg/dL or g/L for IgG, IgA and IgM in reports (default: policy display_units)."),
+    ] = None,
 ) -> None:
     """Assess one patient: diagnosis, work-up, treatment, dose, safety and monitoring, each cited."""
 
     def run() -> None:
+        from dataclasses import replace
+
         from igcds import engine
         from igcds.fhir import read
         from igcds.knowledge import loader
+        from igcds.report import formats
 
         day = parse_as_of(as_of)
         refuse_overwriting_input(input_path, output)
         policy = load_policy(policy_file)
+        if units is not None:
+            policy = replace(policy, display_units=units.value)
         kb = loader.load()
         bundle = read.parse_json(read_input(input_path), "stdin" if input_path == "-" else input_path)
         record = read.read_bundle(bundle, day, kb)
@@ -82,7 +71,14 @@ def assess(
         future = far_future_warning(day)
         if future is not None:
             assessment = replace(assessment, warnings=(*assessment.warnings, future))
-        rendered = render_assessment(assessment, kb, output_format, colour=output is None and terminal_has_colour())
+        rendered = formats.render(
+            output_format.value,
+            assessment,
+            kb,
+            record=record.as_known_on(day),  # identity and the values behind the criteria, as of that day
+            policy=policy,
+            colour=output is None and terminal_has_colour(),
+        )
         emit(rendered, output)
 
     guarded(run)

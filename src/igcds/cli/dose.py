@@ -89,19 +89,13 @@ def dose(
             new_to_product=not continuing,
         )
         result = engine.dose_for_figures(figures, policy, kb, today())
-        warnings = []
-        if policy.rounding == "vial" and result.product is None:
-            warnings.append("no product chosen: vial rounding not applied (rounded to the nearest gram)")
-        if engine.review_dose(result, policy):
-            warnings.append(
-                f"above the ceiling of {policy.max_mg_per_kg_4wk:g} mg/kg per 4 weeks (policy max_mg_per_kg_4wk)"
-            )
         if output_format is OutputFormat.json:
-            payload = {"dose": asdict(result), "warnings": warnings, "disclaimer": kb.disclaimer}
+            # The core's warnings (no product for vial rounding, above the ceiling) also stand at the
+            # top level, where callers of `igcds dose --format json` have always read them.
+            payload = {"dose": asdict(result), "warnings": list(result.warnings), "disclaimer": kb.disclaimer}
             sys.stdout.write(json.dumps(payload, indent=2) + "\n")
             return
         lines = dose_lines(result, "")
-        lines += [f"Warning: {warning}." for warning in warnings]
         typer.echo("\n".join([*lines, *textwrap.wrap(kb.disclaimer, 80)]))
 
     guarded(run)

@@ -108,14 +108,32 @@ def fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+# The core names a figure it cannot use; the command line names the option that gave it.
+FIGURE_OPTIONS = {
+    "weight": "--weight",
+    "height": "--height",
+    "sex": "--sex",
+    "age": "--age",
+    "mg_per_kg": "--mg-per-kg",
+    "interval": "--interval-weeks",
+    "route": "--route",
+    "from_iv": "--from-iv",
+    "product": "--product",
+}
+
+
 def guarded(action: Callable[[], Result]) -> Result:
     """Run a command body under the central error handler."""
-    from igcds.domain.errors import InputError, KnowledgeError
+    from igcds.domain.errors import FigureError, InputError, KnowledgeError
 
     try:
         return action()
     except typer.Exit:
         raise
+    except FigureError as error:
+        if state["verbose"]:
+            raise
+        fail(error.named(FIGURE_OPTIONS), EXIT_INPUT)
     except InputError as error:
         if state["verbose"]:
             raise

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 # An input error is printed as one line (DESIGN.md §4): ids and values from the input are cut to
 # these lengths and their line breaks shown as \n.
 WHERE_LIMIT = 160
@@ -30,6 +32,29 @@ class InputError(IgcdsError):
         self.problem = one_line(problem, PROBLEM_LIMIT)
         location = f"{self.where} {self.field}" if self.field else self.where
         super().__init__(f"{location}: {self.problem}")
+
+
+class FigureError(InputError):
+    """A figure given for a dose (weight, height, product, …) that igcds cannot use. `figure` names
+    it, and `{figure}` placeholders in the problem name others, so that each shell can show its
+    own names for them (the CLI its options); plain, they read as the figure names."""
+
+    def __init__(self, figure: str, problem: str) -> None:
+        self.figure = figure
+        self.template = problem
+        super().__init__(figure, None, self.problem_named({}))
+
+    def problem_named(self, names: Mapping[str, str]) -> str:
+        return self.template.format_map(_OwnName(names))
+
+    def named(self, names: Mapping[str, str]) -> str:
+        """The one-line message with each figure called by `names` (unknown ones by their own)."""
+        return f"{names.get(self.figure, self.figure)}: {self.problem_named(names)}"
+
+
+class _OwnName(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return key
 
 
 class PolicyError(InputError):

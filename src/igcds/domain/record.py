@@ -1,5 +1,7 @@
 """The patient record as igcds reads it: only the facts the pathways use, already in canonical
-units and already filtered (nothing entered-in-error, nothing dated after `as_of`).
+units and without what does not count (entered-in-error, refuted, cancelled). Every fact keeps its
+date: which facts exist, and which are still in effect, as of an assessment date is decided once,
+in the core (`PatientRecord.as_known_on`), never by the reader.
 
 Codes are kept as (system, code) pairs; which value set a code belongs to is knowledge, decided in
 `igcds.rules.context`, not here.
@@ -7,7 +9,7 @@ Codes are kept as (system, code) pairs; which value set a code belongs to is kno
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal
 
@@ -42,6 +44,15 @@ class LabResult:
 
 
 @dataclass(frozen=True, slots=True)
+class TestPerformed:
+    """A test whose result igcds does not read, only that it was done (lymphocyte subsets)."""
+
+    analyte: str
+    effective: date
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
 class Measurement:
     """Body weight (kg) or height (cm)."""
 
@@ -55,8 +66,13 @@ class Condition:
     codings: tuple[Coding, ...]
     text: str
     onset: date | None
-    active: bool
+    clinically_active: bool
+    """The clinical status does not say inactive, in remission or resolved."""
+    abated: date | None
     ref: str
+
+    def active_on(self, day: date) -> bool:
+        return self.clinically_active and (self.abated is None or self.abated > day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +85,17 @@ class MedicationUse:
     """Lower-case text to match drug names against: medication text and coding displays."""
     start: date | None
     end: date | None
-    active: bool
-    """Still in effect at `as_of` (status active / in-progress / on-hold, or a completed
-    administration, which is an event rather than a state)."""
+    in_effect: bool
+    """The status says in effect (active / in-progress / on-hold, or a completed administration,
+    which is an event rather than a state)."""
     ref: str
     stated_prophylaxis: bool = False
     route: Route | None = None
     dose_g: float | None = None
     dose_mg_per_kg: float | None = None
+
+    def active_on(self, day: date) -> bool:
+        return self.in_effect and (self.end is None or self.end >= day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +115,7 @@ class Variant:
     """HGNC symbol (CD40LG, CD40, AICDA, UNG, IKBKG, …)."""
     heterozygous: bool
     ref: str
+    effective: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +136,24 @@ class InfusionReaction:
 
 
 @dataclass(frozen=True, slots=True)
+class ReaderNote:
+    """Something the reader passed over that a clinician should know (an unreadable optional
+    value), dated when the resource it concerns is."""
+
+    text: str
+    effective: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PatientIdentifier:
+    """The identifier a printed report shows: the medical record number when one is typed MR."""
+
+    label: str
+    """MRN for a medical record number, else the identifier type's text, else its system."""
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class PatientRecord:
     patient_id: str
     ref: str
@@ -130,6 +168,53 @@ class PatientRecord:
     variants: tuple[Variant, ...] = ()
     facts: tuple[Fact, ...] = ()
     reactions: tuple[InfusionReaction, ...] = ()
-    notes: tuple[str, ...] = field(default=())
-    """Things the reader passed over that a clinician should know (e.g. an unreadable optional
-    value); shown as warnings."""
+    tests_performed: tuple[TestPerformed, ...] = ()
+    notes: tuple[ReaderNote, ...] = field(default=())
+    """Shown as warnings."""
+
+    name: str | None = None
+    """The official (else first) HumanName as printed on a report; identity only, never a rule input."""
+    identifier: PatientIdentifier | None = None
+
+    def as_known_on(self, as_of: date) -> PatientRecord:
+        """The record as it stood on `as_of`: facts dated later do not exist (DESIGN.md §6.1), and
+        each result left out for that is named in a note. A vaccine order is pending whatever its
+        date."""
+        later = [
+            ReaderNote(f"{ref}: dated {day.isoformat()}, after the assessment date {as_of.isoformat()}: not used")
+            for ref, day in (
+                *((r.ref, r.effective) for r in self.labs),
+                *((m.ref, m.effective) for m in (*self.weights, *self.heights)),
+                *((t.ref, t.effective) for t in self.tests_performed),
+                *((v.ref, v.effective) for v in self.variants),
+                *((f.ref, f.effective) for f in self.facts),
+            )
+            if day is not None and day > as_of
+        ]
+        notes = [n for n in self.notes if n.effective is None or n.effective <= as_of]
+        return replace(
+            self,
+            labs=tuple(r for r in self.labs if r.effective <= as_of),
+            weights=tuple(m for m in self.weights if m.effective <= as_of),
+            heights=tuple(m for m in self.heights if m.effective <= as_of),
+            conditions=tuple(c for c in self.conditions if c.onset is None or c.onset <= as_of),
+            medications=tuple(m for m in self.medications if m.start is None or m.start <= as_of),
+            vaccines=tuple(v for v in self.vaccines if v.ordered or v.when is None or v.when <= as_of),
+            variants=tuple(v for v in self.variants if v.effective is None or v.effective <= as_of),
+            facts=tuple(f for f in self.facts if f.effective is None or f.effective <= as_of),
+            reactions=tuple(r for r in self.reactions if r.when is None or r.when <= as_of),
+            tests_performed=tuple(t for t in self.tests_performed if t.effective <= as_of),
+            notes=listed([*notes, *later]),
+        )
+
+
+# At most this many notes are listed, then a count of the rest: a record of thousands of
+# preliminary or later results must not bury the warnings that matter.
+MAX_NOTES = 20
+
+
+def listed(notes: list[ReaderNote]) -> tuple[ReaderNote, ...]:
+    """The first MAX_NOTES notes and, when there are more, one more note counting the rest."""
+    if len(notes) <= MAX_NOTES:
+        return tuple(notes)
+    return (*notes[:MAX_NOTES], ReaderNote(f"{len(notes) - MAX_NOTES} more results were left out (not listed)"))

@@ -18,6 +18,7 @@ from igcds.knowledge.policy import Policy
 
 WEEK_DAYS = 7
 DISPLAY_ROUNDING_G = 2
+NO_PRODUCT_ROUNDING = "no product chosen: vial rounding not applied (rounded to the nearest gram)"
 
 
 class ProductRouteMismatch(ValueError):

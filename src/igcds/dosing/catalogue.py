@@ -6,17 +6,18 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from igcds.domain.errors import InputError
+from igcds.domain.errors import FigureError
 from igcds.knowledge import schema
 from igcds.knowledge.loader import KnowledgeBase
 
 
-def product(kb: KnowledgeBase, product_id: str, option: str = "--product") -> schema.Product:
+def product(kb: KnowledgeBase, product_id: str) -> schema.Product:
+    """The catalogue entry; an unknown id is a `FigureError` on 'product' listing the known ids."""
     try:
         return kb.products[product_id]
     except KeyError:
         known = ", ".join(sorted(kb.products))
-        raise InputError(option, None, f"unknown product {product_id!r}; known products: {known}") from None
+        raise FigureError("product", f"unknown product {product_id!r}; known products: {known}") from None
 
 
 @cache

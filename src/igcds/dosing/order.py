@@ -1,16 +1,17 @@
 """A dose for given patient figures and an optional regimen and product: what `igcds dose`
-computes. The same functions as the assessment's dose, so the two always agree."""
+computes. The same functions as the assessment's dose, so the two always agree. A figure igcds
+cannot use is a `FigureError` naming it ('weight', 'mg_per_kg', …); shells name their own options."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from igcds.domain import quantity as units
 from igcds.domain.assessment import Dose
-from igcds.domain.errors import InputError
+from igcds.domain.errors import FigureError
 from igcds.domain.record import Measurement, Route
-from igcds.dosing import amount, catalogue, conversion, regimen, weight
+from igcds.dosing import amount, catalogue, conversion, regimen, review, weight
 from igcds.dosing.infusion import RateRisk
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
@@ -18,7 +19,7 @@ from igcds.knowledge.policy import Policy
 
 @dataclass(frozen=True, slots=True)
 class DoseOrder:
-    """The figures of `igcds dose`, named as its options."""
+    """The figures of a dose calculation (`igcds dose`, the web calculator)."""
 
     weight_kg: float
     height_cm: float | None = None
@@ -36,32 +37,28 @@ class DoseOrder:
 
 
 def _check(order: DoseOrder) -> None:
-    for option, value in (
-        ("--weight", order.weight_kg),
-        ("--height", order.height_cm),
-        ("--mg-per-kg", order.mg_per_kg),
-    ):
+    for figure, value in (("weight", order.weight_kg), ("height", order.height_cm), ("mg_per_kg", order.mg_per_kg)):
         if value is not None and value <= 0:
-            raise InputError(option, None, f"must be positive, got {value:g}")
-    for option, measure, value in (("--weight", "weight", order.weight_kg), ("--height", "height", order.height_cm)):
+            raise FigureError(figure, f"must be positive, got {value:g}")
+    for measure, value in (("weight", order.weight_kg), ("height", order.height_cm)):
         problem = units.implausible(measure, value) if value is not None else None
         if problem:
-            raise InputError(option, None, problem)
+            raise FigureError(measure, problem)
     if order.age_years is not None and order.age_years < 0:
-        raise InputError("--age", None, f"must not be negative, got {order.age_years:g}")
+        raise FigureError("age", f"must not be negative, got {order.age_years:g}")
     if order.interval_days is not None and order.interval_days <= 0:
-        raise InputError("--interval-weeks", None, "must be positive")
+        raise FigureError("interval", "must be positive")
     if order.from_iv and (order.route != "SC" or order.mg_per_kg is None or order.interval_days is None):
-        raise InputError("--from-iv", None, "needs --route SC, --mg-per-kg and --interval-weeks of the IV regimen")
+        raise FigureError("from_iv", "needs {route} SC, {mg_per_kg} and {interval} of the IV regimen")
 
 
 def dose_for_figures(order: DoseOrder, policy: Policy, kb: KnowledgeBase, measured_on: date) -> Dose:
-    """The starting regimen for the route unless mg/kg or the interval is given; the input names
-    the option at fault (`--weight`, `--height`, …) when a figure is unusable."""
+    """The starting regimen for the route unless mg/kg or the interval is given. The dose's
+    warnings say when vial rounding could not apply and when the regimen is above the ceiling."""
     _check(order)
     product = catalogue.product(kb, order.product) if order.product else None
     if product is not None and order.route not in product.routes:
-        raise InputError("--product", None, f"{product.name} is not labelled for {order.route} use")
+        raise FigureError("product", f"{product.name} is not labelled for {order.route} use")
     start = regimen.starting("IV" if order.from_iv else order.route, policy, kb)
     as_ordered = order.mg_per_kg is not None or order.interval_days is not None
     chosen = regimen.Regimen(
@@ -74,11 +71,11 @@ def dose_for_figures(order: DoseOrder, policy: Policy, kb: KnowledgeBase, measur
     factor = converted_from = None
     if order.from_iv:
         if product is None:
-            raise InputError("--product", None, "an SC product is needed to convert from IV")
+            raise FigureError("product", "an SC product is needed to convert from IV")
         try:
             converted = conversion.iv_to_sc(chosen, product, policy)
         except conversion.ConversionUnavailable as why:
-            raise InputError("--product", None, str(why)) from None
+            raise FigureError("product", str(why)) from None
         chosen, factor, converted_from = converted.regimen, converted.factor, converted.converted_from
     try:
         dosing_weight = weight.dosing_weight(
@@ -86,8 +83,8 @@ def dose_for_figures(order: DoseOrder, policy: Policy, kb: KnowledgeBase, measur
         )
     except weight.WeightUnavailable as missing:
         text = str(missing)
-        option = "--height" if "height" in text else "--sex" if "sex" in text else "--age"
-        raise InputError(option, None, text) from None
+        figure = "height" if "height" in text else "sex" if "sex" in text else "age"
+        raise FigureError(figure, text) from None
     recipient = amount.Recipient(
         actual_weight_kg=order.weight_kg,
         age_years=order.age_years,
@@ -95,10 +92,10 @@ def dose_for_figures(order: DoseOrder, policy: Policy, kb: KnowledgeBase, measur
         new_to_product=order.new_to_product,
         renal_risk="renal" in order.risks,
     )
-    return amount.dose_for(
+    dose = amount.dose_for(
         chosen,
         dosing_weight,
-        Measurement(order.weight_kg, measured_on, "--weight"),
+        Measurement(order.weight_kg, measured_on, "weight"),
         policy,
         product,
         recipient,
@@ -106,6 +103,9 @@ def dose_for_figures(order: DoseOrder, policy: Policy, kb: KnowledgeBase, measur
         conversion_factor=factor,
     )
 
-
-def above_ceiling(dose: Dose, policy: Policy) -> bool:
-    return dose.mg_per_kg > regimen.ceiling_mg_per_kg(dose.interval_days, policy) + 1e-9
+    warnings = []
+    if policy.rounding == "vial" and product is None:
+        warnings.append(amount.NO_PRODUCT_ROUNDING)
+    if review.exceeds_ceiling(dose.mg_per_kg, dose.interval_days, policy):
+        warnings.append(review.ceiling_warning(policy))
+    return replace(dose, warnings=(*dose.warnings, *warnings)) if warnings else dose

@@ -1,8 +1,7 @@
-"""Conditions, and infusion reactions recorded as AllergyIntolerance or AdverseEvent."""
+"""Conditions, and infusion reactions recorded as AllergyIntolerance or AdverseEvent, with their
+dates: whether one existed or was active on the assessment date is the core's decision."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from igcds.domain.record import Condition, InfusionReaction
 from igcds.fhir.primitives import JsonObject, codings, concept_text, first_date
@@ -17,24 +16,20 @@ def _status(resource: JsonObject, element: str) -> str | None:
     return codes[0].code if codes else None
 
 
-def read_condition(resource: JsonObject, ref: str, as_of: date) -> Condition | None:
+def read_condition(resource: JsonObject, ref: str) -> Condition | None:
     if _status(resource, "verificationStatus") in NOT_COUNTING_VERIFICATION:
         return None
-    onset = first_date(resource, ref, ("onsetDateTime", "onsetPeriod.start", "recordedDate"))
-    if onset is not None and onset > as_of:
-        return None
-    abated = first_date(resource, ref, ("abatementDateTime", "abatementPeriod.end"))
-    active = _status(resource, "clinicalStatus") not in INACTIVE_CLINICAL and (abated is None or abated > as_of)
     return Condition(
         codings=codings(resource.get("code")),
         text=concept_text(resource.get("code")),
-        onset=onset,
-        active=active,
+        onset=first_date(resource, ref, ("onsetDateTime", "onsetPeriod.start", "recordedDate")),
+        clinically_active=_status(resource, "clinicalStatus") not in INACTIVE_CLINICAL,
+        abated=first_date(resource, ref, ("abatementDateTime", "abatementPeriod.end")),
         ref=ref,
     )
 
 
-def read_reaction(resource: JsonObject, ref: str, as_of: date, kb: KnowledgeBase) -> InfusionReaction | None:
+def read_reaction(resource: JsonObject, ref: str, kb: KnowledgeBase) -> InfusionReaction | None:
     """An allergy or adverse event whose substance or description names an immune globulin."""
     immune_globulin = kb.medications["immune_globulin"]
     if resource.get("resourceType") == "AllergyIntolerance":
@@ -58,8 +53,6 @@ def read_reaction(resource: JsonObject, ref: str, as_of: date, kb: KnowledgeBase
         when = first_date(resource, ref, ("date", "detected", "recordedDate"))
         code = codings(resource.get("event"))
     text = " ".join(t for t in texts if t)
-    if when is not None and when > as_of:
-        return None
     if not immune_globulin.matches(code, text):
         return None
     return InfusionReaction(text=text, when=when, ref=ref)

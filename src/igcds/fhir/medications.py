@@ -1,8 +1,8 @@
-"""Medication statements, requests and administrations; vaccines given or ordered."""
+"""Medication statements, requests and administrations; vaccines given or ordered. Each keeps
+its dates and status; whether it was in effect on the assessment date is the core's decision."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from igcds.domain.errors import InputError
@@ -114,7 +114,7 @@ def _mentions_prophylaxis(resource: JsonObject, dosages: list[JsonObject]) -> bo
 
 
 def read_medication(
-    resource: JsonObject, ref: str, as_of: date, kb: KnowledgeBase, medications: dict[str, JsonObject]
+    resource: JsonObject, ref: str, kb: KnowledgeBase, medications: dict[str, JsonObject]
 ) -> MedicationUse | VaccineEvent | None:
     rtype = str(resource.get("resourceType"))
     status = resource.get("status")
@@ -129,8 +129,6 @@ def read_medication(
         return VaccineEvent(codes, names, first_date(resource, ref, ("authoredOn",)), True, ref)
     start_paths, end_paths = PERIOD_PATHS[rtype]
     start = first_date(resource, ref, start_paths)
-    if start is not None and start > as_of:
-        return None
     end = first_date(resource, ref, end_paths)
     dosages = _dosages(resource)
     dose_g = dose_mg_per_kg = None
@@ -143,7 +141,7 @@ def read_medication(
         names=names,
         start=start,
         end=end,
-        active=status in ACTIVE_STATUSES[rtype] and (end is None or end >= as_of),
+        in_effect=status in ACTIVE_STATUSES[rtype],
         ref=ref,
         stated_prophylaxis=_mentions_prophylaxis(resource, dosages),
         route=route,
@@ -152,12 +150,10 @@ def read_medication(
     )
 
 
-def read_immunization(resource: JsonObject, ref: str, as_of: date) -> VaccineEvent | None:
+def read_immunization(resource: JsonObject, ref: str) -> VaccineEvent | None:
     status = resource.get("status")
     if status in EXCLUDED_STATUSES:
         return None
     when = first_date(resource, ref, ("occurrenceDateTime", "recorded"))
-    if when is not None and when > as_of:
-        return None
     concept = resource.get("vaccineCode")
     return VaccineEvent(codings(concept), concept_text(concept), when, False, ref)

@@ -8,11 +8,11 @@ from typing import Any
 
 from igcds.domain import quantity as units
 from igcds.domain.errors import InputError
-from igcds.domain.record import Fact, LabResult, Measurement, Variant
+from igcds.domain.record import Fact, LabResult, Measurement, ReaderNote, TestPerformed, Variant
 from igcds.fhir.primitives import JsonObject, codings, first_date, parse_date, quantity
 from igcds.knowledge.loader import KnowledgeBase
+from igcds.knowledge.valuesets import FACT_SYSTEM
 
-FACT_SYSTEM = "urn:igcds:fact"
 COUNTING_STATUSES = frozenset({"final", "amended", "corrected"})
 BOOLEAN_FACTS = frozenset({"poor-venous-access", "prefers-home-therapy", "measles-exposure", "measles-risk"})
 ANTIBODY_RESPONSES = frozenset({"adequate", "impaired"})
@@ -24,16 +24,16 @@ LABELS = {"igg": "IgG", "iga": "IgA", "igm": "IgM", "igg_subclass": "IgG subclas
 class ObservationReader:
     """Sorts each counting Observation into the record's lists."""
 
-    def __init__(self, kb: KnowledgeBase, as_of: date, born: date | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, born: date | None = None) -> None:
         self.kb = kb
-        self.as_of = as_of
         self.born = born
         self.labs: list[LabResult] = []
+        self.tests_performed: list[TestPerformed] = []
         self.weights: list[Measurement] = []
         self.heights: list[Measurement] = []
         self.variants: list[Variant] = []
         self.facts: list[Fact] = []
-        self.notes: list[str] = []
+        self.notes: list[ReaderNote] = []
 
     def read(self, resource: JsonObject, ref: str) -> None:
         code = codings(resource.get("code"))
@@ -45,7 +45,8 @@ class ObservationReader:
             return  # not an observation igcds reads
         status = resource.get("status")
         if status not in COUNTING_STATUSES:
-            self.notes.append(f"{ref}: status {status!r}, not used (only final, amended or corrected results count)")
+            text = f"{ref}: status {status!r}, not used (only final, amended or corrected results count)"
+            self.notes.append(ReaderNote(text, self._date_if_readable(resource, ref)))
             return
         if fact_codes:
             self._fact(resource, ref, fact_codes[0])
@@ -55,24 +56,21 @@ class ObservationReader:
             return
         when = first_date(resource, ref, EFFECTIVE_PATHS)
         if when is None:
-            self.notes.append(f"{ref}: no effective date, so it was not used")
-            return
-        if self._is_later(when, ref):
+            self.notes.append(ReaderNote(f"{ref}: no effective date, so it was not used"))
             return
         if self.born is not None and when < self.born:
-            self.notes.append(f"{ref}: dated {when.isoformat()}, before the patient's birth date: not used")
+            self.notes.append(ReaderNote(f"{ref}: dated {when.isoformat()}, before the patient's birth date: not used"))
+            return
+        if analyte == "lymphocyte_subsets":
+            # Only the fact that subsets were measured is used.
+            self.tests_performed.append(TestPerformed(analyte, when, ref))
             return
         if "valueQuantity" not in resource:
-            if analyte != "lymphocyte_subsets":
-                self.notes.append(f"{ref}: no valueQuantity, so it was not used")
-                return
+            self.notes.append(ReaderNote(f"{ref}: no valueQuantity, so it was not used", when))
+            return
         self._measurement(resource, ref, analyte, when, loinc)
 
     def _measurement(self, resource: JsonObject, ref: str, analyte: str, when: date, loinc: list[str]) -> None:
-        if analyte == "lymphocyte_subsets":
-            # Only the fact that subsets were measured is used.
-            self.labs.append(LabResult(analyte, 0.0, when, ref, loinc=loinc[0]))
-            return
         value, unit, comparator = quantity(resource["valueQuantity"], ref, "valueQuantity")
         if value < 0:
             raise InputError(ref, "valueQuantity.value", f"negative {analyte} {value:g}")
@@ -100,22 +98,22 @@ class ObservationReader:
             return
         limits = self.kb.plausibility.laboratory.get(analyte)
         if limits is not None and limits.excludes(canonical):
-            self.notes.append(
+            text = (
                 f"{ref}: {LABELS.get(analyte, analyte)} {value:g} {unit} is outside the plausible "
                 f"{limits.low:g}-{limits.high:g} {limits.unit} (another unit?), so it was not used"
             )
+            self.notes.append(ReaderNote(text, when))
             return
         low, high = self._reference_range(resource, ref, kind)
         self.labs.append(LabResult(analyte, canonical, when, ref, comparator, low, high, loinc[0]))
 
-    def _is_later(self, when: date | None, ref: str) -> bool:
-        """Facts dated after `as_of` do not exist (DESIGN.md §6.1); the note says one was there."""
-        if when is None or when <= self.as_of:
-            return False
-        self.notes.append(
-            f"{ref}: dated {when.isoformat()}, after the assessment date {self.as_of.isoformat()}: not used"
-        )
-        return True
+    @staticmethod
+    def _date_if_readable(resource: JsonObject, ref: str) -> date | None:
+        """The date of a result that is not used anyway: a broken one is no reason to refuse it."""
+        try:
+            return first_date(resource, ref, EFFECTIVE_PATHS)
+        except InputError:
+            return None
 
     def _check_weight_for_age(self, kg: float, when: date, ref: str) -> None:
         if self.born is None:
@@ -161,8 +159,6 @@ class ObservationReader:
 
     def _fact(self, resource: JsonObject, ref: str, code: str) -> None:
         when = first_date(resource, ref, EFFECTIVE_PATHS)
-        if self._is_later(when, ref):
-            return
         if code in BOOLEAN_FACTS:
             value = resource.get("valueBoolean")
             if not isinstance(value, bool):
@@ -175,17 +171,15 @@ class ObservationReader:
                 raise InputError(
                     ref,
                     "valueCodeableConcept",
-                    "pneumococcal-response must be 'adequate' or 'impaired' (system urn:igcds:fact)",
+                    f"pneumococcal-response must be 'adequate' or 'impaired' (system {FACT_SYSTEM})",
                 )
             self.facts.append(Fact(code, answer, when, ref))
         else:
-            self.notes.append(f"{ref}: unknown urn:igcds:fact code {code!r}, not used")
+            self.notes.append(ReaderNote(f"{ref}: unknown {FACT_SYSTEM} code {code!r}, not used", when))
 
     def _variant(self, resource: JsonObject, ref: str) -> None:
         profile = self.kb.valuesets.variant
         when = first_date(resource, ref, EFFECTIVE_PATHS)
-        if self._is_later(when, ref):
-            return
         present = {c.code for c in codings(resource.get("valueCodeableConcept"))}
         if not present & set(profile.present_answers):
             return
@@ -204,7 +198,7 @@ class ObservationReader:
             elif profile.zygosity_component in component_codes:
                 heterozygous = bool({c.code for c in codings(value)} & set(profile.heterozygous_answers))
         if gene is not None:
-            self.variants.append(Variant(gene, heterozygous, ref))
+            self.variants.append(Variant(gene, heterozygous, ref, when))
 
     def _gene(self, value: Any, ref: str, index: int) -> str | None:
         for coding in codings(value):
@@ -219,12 +213,15 @@ class ObservationReader:
         return None
 
 
-def parse_birth_date(resource: JsonObject, ref: str, as_of: date, max_age_years: int) -> date | None:
-    """The birth date; one after `as_of`, or one older than `max_age_years`, is an input error."""
+def parse_birth_date(resource: JsonObject, ref: str, as_of: date | None, max_age_years: int) -> date | None:
+    """The birth date; one after `as_of`, or giving an age above `max_age_years` on it, is an
+    input error."""
     raw = resource.get("birthDate")
     if raw is None:
         return None
     born = parse_date(raw, ref, "birthDate")
+    if as_of is None:
+        return born
     if born > as_of:
         raise InputError(ref, "birthDate", f"{raw} is after the assessment date {as_of.isoformat()}")
     years = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))

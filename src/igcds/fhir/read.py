@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from igcds.domain.errors import InputError
-from igcds.domain.record import MedicationUse, PatientRecord, Sex, VaccineEvent
-from igcds.fhir import conditions, medications, observations, shape
+from igcds.domain.record import MedicationUse, PatientRecord, ReaderNote, Sex, VaccineEvent
+from igcds.fhir import conditions, identity, medications, observations, shape
 from igcds.fhir.primitives import JsonObject, reference_of
 from igcds.fhir.references import ThisPatient, check_about, resolve, unresolved_medication
 from igcds.knowledge import loader
@@ -21,16 +21,6 @@ MEDICATION_TYPES = frozenset({"MedicationStatement", "MedicationRequest", "Medic
 # them the input is refused (exit 2) rather than read for minutes into gigabytes.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 50_000
-
-
-MAX_NOTES = 20
-
-
-def listed(notes: list[str]) -> tuple[str, ...]:
-    """The reader's notes, the first MAX_NOTES of them and a count of the rest."""
-    if len(notes) <= MAX_NOTES:
-        return tuple(notes)
-    return (*notes[:MAX_NOTES], f"{len(notes) - MAX_NOTES} more results were left out (not listed)")
 
 
 def parse_json(text: str | bytes, source: str = "input") -> Any:
@@ -97,8 +87,10 @@ def _unresolved_note(resource: JsonObject, ref: str, target: str) -> str:
     return f"{ref}: medicationReference {target!r} is not in the Bundle, so the medication is unknown ({what})"
 
 
-def read_bundle(bundle: Any, as_of: date, kb: KnowledgeBase | None = None) -> PatientRecord:
-    """The single patient's record as of `as_of`; facts dated later do not exist."""
+def read_bundle(bundle: Any, as_of: date | None = None, kb: KnowledgeBase | None = None) -> PatientRecord:
+    """The single patient's record, every fact with its date. `as_of`, when given, only makes a
+    birth date after it an input error at once; which facts exist on a date is decided by the
+    core (`igcds.assess` takes the record as known on its `as_of`)."""
     kb = kb or loader.load()
     entries = _entries(bundle)
     patients = [(r, ref, url) for r, ref, url in entries if r["resourceType"] == "Patient"]
@@ -118,8 +110,8 @@ def read_bundle(bundle: Any, as_of: date, kb: KnowledgeBase | None = None) -> Pa
 
     born = observations.parse_birth_date(patient, patient_ref, as_of, kb.plausibility.max_age_years)
     medication_resources = _medications_by_reference(entries)
-    notes: list[str] = []
-    obs = observations.ObservationReader(kb, as_of, born)
+    notes: list[ReaderNote] = []
+    obs = observations.ObservationReader(kb, born)
     found_conditions = []
     medication_uses: list[MedicationUse] = []
     vaccines: list[VaccineEvent] = []
@@ -129,24 +121,25 @@ def read_bundle(bundle: Any, as_of: date, kb: KnowledgeBase | None = None) -> Pa
         if rtype == "Observation":
             obs.read(resource, ref)
         elif rtype == "Condition":
-            condition = conditions.read_condition(resource, ref, as_of)
+            condition = conditions.read_condition(resource, ref)
             if condition is not None:
                 found_conditions.append(condition)
         elif rtype in MEDICATION_TYPES:
             missing = unresolved_medication(resource, medication_resources)
+            use = medications.read_medication(resource, ref, kb, medication_resources)
             if missing is not None:
-                notes.append(_unresolved_note(resource, ref, missing))
-            use = medications.read_medication(resource, ref, as_of, kb, medication_resources)
+                when = use.start if isinstance(use, MedicationUse) else None
+                notes.append(ReaderNote(_unresolved_note(resource, ref, missing), when))
             if isinstance(use, VaccineEvent):
                 vaccines.append(use)
             elif use is not None:
                 medication_uses.append(use)
         elif rtype == "Immunization":
-            given = medications.read_immunization(resource, ref, as_of)
+            given = medications.read_immunization(resource, ref)
             if given is not None:
                 vaccines.append(given)
         elif rtype in ("AllergyIntolerance", "AdverseEvent"):
-            reaction = conditions.read_reaction(resource, ref, as_of, kb)
+            reaction = conditions.read_reaction(resource, ref, kb)
             if reaction is not None:
                 reactions.append(reaction)
 
@@ -164,5 +157,8 @@ def read_bundle(bundle: Any, as_of: date, kb: KnowledgeBase | None = None) -> Pa
         variants=tuple(obs.variants),
         facts=tuple(sorted(obs.facts, key=lambda f: f.effective or date.min)),
         reactions=tuple(reactions),
-        notes=listed([*notes, *obs.notes]),
+        tests_performed=tuple(sorted(obs.tests_performed, key=lambda t: t.effective)),
+        notes=(*notes, *obs.notes),
+        name=identity.name_of(patient),
+        identifier=identity.identifier_of(patient),
     )

@@ -209,7 +209,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for draft, ref in zip(drafts, draft_refs, strict=True):
             use = None
             if draft.get("resourceType") == "MedicationRequest":
-                use = medications.read_medication(draft, ref, as_of, kb, {})
+                use = medications.read_medication(draft, ref, kb, {})
             if isinstance(use, MedicationUse) and kb.medications["immune_globulin"].matches(use.codings, use.names):
                 immune_globulin_orders.append((use, draft))
             else:

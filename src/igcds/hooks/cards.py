@@ -14,7 +14,7 @@ from typing import Any
 
 from igcds.domain.assessment import Assessment, Dose, Recommendation
 from igcds.domain.record import MedicationUse
-from igcds.dosing import regimen
+from igcds.engine import review_dose
 from igcds.hooks import vocabulary
 from igcds.hooks.models import Action, Card, Coding, Indicator, OverrideReason, Source, Suggestion
 from igcds.knowledge.loader import KnowledgeBase
@@ -129,14 +129,6 @@ def patient_view_cards(kb: KnowledgeBase, assessment: Assessment) -> list[Card]:
     return cards
 
 
-def _ordered_mg_per_kg(order: MedicationUse, dose: Dose) -> float | None:
-    if order.dose_mg_per_kg is not None:
-        return order.dose_mg_per_kg
-    if order.dose_g is not None:
-        return order.dose_g * 1000 / dose.dosing_weight_kg
-    return None
-
-
 def _corrected_order(resource: dict[str, Any], dose: Dose) -> dict[str, Any]:
     """The whole draft order with its dose set to igcds' rounded dose in grams."""
     corrected = copy.deepcopy(resource)
@@ -155,16 +147,13 @@ def immune_globulin_order_card(
     dose = assessment.dose
     if dose is None:
         return None
-    ordered = _ordered_mg_per_kg(order, dose)
-    if ordered is None:
+    review = review_dose(order, dose, policy)
+    if review is None or not review.needs_attention:
         return None
-    ordered_g = ordered * dose.dosing_weight_kg / 1000
-    gap = (ordered_g - dose.rounded_dose_g) / dose.rounded_dose_g * 100
-    ceiling = regimen.ceiling_mg_per_kg(dose.interval_days, policy)
-    above_ceiling = ordered > ceiling + 1e-9
-    if abs(gap) <= policy.order_dose_tolerance_percent and not above_ceiling:
-        return None
-    reason = "above the regimen ceiling" if above_ceiling else f"{gap:+.0f}% from igcds' dose"
+    ordered, ordered_g, ceiling = review.ordered_mg_per_kg, review.ordered_g, review.ceiling_mg_per_kg
+    reason = (
+        "above the regimen ceiling" if review.above_ceiling else f"{review.difference_percent:+.0f}% from igcds' dose"
+    )
     summary = (
         f"Ordered {ordered_g:.1f} g ({ordered:.0f} mg/kg) is {reason}; igcds: {dose.rounded_dose_g:g} g "
         f"({dose.mg_per_kg:g} mg/kg every {dose.interval_days} days)"

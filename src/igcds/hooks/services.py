@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from igcds.knowledge.loader import KnowledgeBase
+from igcds.knowledge.valuesets import FACT_SYSTEM
 from igcds.version import __version__
 
 LOINC = "http://loinc.org"
-FACT_SYSTEM = "urn:igcds:fact"
 PATIENT = "{{context.patientId}}"
 
 

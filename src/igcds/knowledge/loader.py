@@ -6,7 +6,6 @@ KnowledgeError naming the file and the problem."""
 from __future__ import annotations
 
 import hashlib
-import string
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -16,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from igcds.domain.errors import KnowledgeError
-from igcds.knowledge import citation_hosts, schema
+from igcds.knowledge import checks, citation_hosts, schema
 from igcds.knowledge import scope as scope_knowledge
 from igcds.knowledge.plausibility import Plausibility
 from igcds.knowledge.valuesets import (
@@ -98,118 +97,6 @@ def _validate(name: str, model: type[Model], data: Any) -> Model:
         raise KnowledgeError(f"{name}: {where}: {first['msg']} ({error.error_count()} error(s))") from None
 
 
-def _unique(name: str, ids: list[str]) -> None:
-    seen: set[str] = set()
-    for identifier in ids:
-        if identifier in seen:
-            raise KnowledgeError(f"{name}: duplicate id {identifier!r}")
-        seen.add(identifier)
-
-
-def _resolve(name: str, owner: str, cited: list[str], known: dict[str, Any]) -> None:
-    for citation in cited:
-        if citation not in known:
-            raise KnowledgeError(f"{name}: {owner} cites {citation!r}, which does not resolve")
-
-
-def _template_fields(template: str) -> list[str]:
-    return [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
-
-
-def _check_bands(ranges: schema.ReferenceRanges) -> None:
-    expected_start = 0
-    for band in ranges.bands:
-        if band.min_age_months != expected_start:
-            raise KnowledgeError(
-                f"reference_ranges.yaml: band starting at {band.min_age_months} months leaves a gap "
-                f"or overlap (expected {expected_start})"
-            )
-        for analyte in ("igm", "igg", "iga"):
-            low, high = getattr(band, analyte)
-            if not 0 <= low < high:
-                raise KnowledgeError(f"reference_ranges.yaml: {analyte} range {low}-{high} invalid")
-        if band.max_age_months is None:
-            break
-        expected_start = band.max_age_months
-    if ranges.bands[-1].max_age_months is not None:
-        raise KnowledgeError("reference_ranges.yaml: the last band must be open (max_age_months: null)")
-
-
-def _check_plausibility(plausibility: Plausibility, analytes: set[str]) -> None:
-    for analyte, limits in plausibility.laboratory.items():
-        if analyte not in analytes:
-            raise KnowledgeError(f"plausibility.yaml: {analyte!r} is not an observation set in valuesets.yaml")
-        if limits.low >= limits.high:
-            raise KnowledgeError(f"plausibility.yaml: {analyte} low {limits.low:g} is not below high {limits.high:g}")
-    expected_start = 0
-    for band in plausibility.weight_for_age:
-        if band.min_age_months != expected_start or band.low_kg >= band.high_kg:
-            raise KnowledgeError(f"plausibility.yaml: weight band from {band.min_age_months} months is out of order")
-        if band.max_age_months is None:
-            break
-        expected_start = band.max_age_months
-    if plausibility.weight_for_age[-1].max_age_months is not None:
-        raise KnowledgeError("plausibility.yaml: the last weight band must be open (max_age_months: null)")
-
-
-def _check_policy(policy: schema.PolicyFile, references: dict[str, schema.Reference]) -> None:
-    for key, entry in policy.keys.items():
-        _resolve("policy.yaml", key, entry.citations, references)
-        if entry.choices is not None and entry.default not in entry.choices:
-            raise KnowledgeError(f"policy.yaml: {key} default is not one of its choices")
-        if entry.choices is None:
-            if entry.minimum is None or entry.maximum is None or isinstance(entry.default, str):
-                raise KnowledgeError(f"policy.yaml: {key} needs choices or a numeric range")
-            if not entry.minimum <= float(entry.default) <= entry.maximum:
-                raise KnowledgeError(f"policy.yaml: {key} default is outside its range")
-
-
-VIAL_VOLUME_TOLERANCE = 0.05  # labels round mL (Cutaquig: 1 g in 6 mL of a 16.5% solution)
-PRODUCT_POLICY_KEYS = {"iv_product": "IV", "sc_product": "SC"}
-
-
-def _figure_exists(product: schema.Product, path: str) -> bool:
-    node: Any = product
-    for part in path.split("."):
-        if not isinstance(node, BaseModel) or part not in type(node).model_fields:
-            return False
-        node = getattr(node, part)
-    return True
-
-
-def _check_products(
-    catalogue: schema.Catalogue, references: dict[str, schema.Reference], policy: schema.PolicyFile
-) -> dict[str, schema.Product]:
-    _unique("products.yaml", [p.id for p in catalogue.products])
-    _unique("products.yaml names", [name for p in catalogue.products for name in p.names])
-    for product in catalogue.products:
-        cited = [product.label, *(ref for refs in product.sources.values() for ref in refs)]
-        _resolve("products.yaml", product.id, cited, references)
-        for path in (*product.sources, *product.unverified):
-            if not _figure_exists(product, path):
-                raise KnowledgeError(f"products.yaml: {product.id} names no figure {path!r}")
-        if product.contains_sucrose is None and "contains_sucrose" not in product.unverified:
-            raise KnowledgeError(f"products.yaml: {product.id} sucrose content unknown and not marked unverified")
-        for route, name, section in (("IV", "iv", product.iv), ("SC", "sc", product.sc)):
-            # A labelled route may lack its section only when the figures are recorded as unverified.
-            if section is not None and route not in product.routes:
-                raise KnowledgeError(f"products.yaml: {product.id} has {name} figures but no {route} route")
-            if section is None and route in product.routes and name not in product.unverified:
-                raise KnowledgeError(f"products.yaml: {product.id} {route} figures missing and not marked unverified")
-        for vial in product.vials:
-            expected_ml = vial.grams * 100 / product.concentration_percent
-            if abs(vial.ml - expected_ml) > VIAL_VOLUME_TOLERANCE * expected_ml:
-                raise KnowledgeError(f"products.yaml: {product.id} vial {vial.grams:g} g in {vial.ml:g} mL")
-        if product.iv and product.iv.initial_rate_mg_kg_min > product.iv.max_rate_mg_kg_min:
-            raise KnowledgeError(f"products.yaml: {product.id} initial rate above its maximum")
-    products = {p.id: p for p in catalogue.products}
-    for key, route in PRODUCT_POLICY_KEYS.items():
-        for choice in (policy.keys[key].choices or []) if key in policy.keys else []:
-            if choice != "none" and (choice not in products or route not in products[choice].routes):
-                raise KnowledgeError(f"policy.yaml: {key} choice {choice!r} is not a {route} product")
-    return products
-
-
 def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     """Validate and cross-check parsed knowledge files (exposed for tests of broken data)."""
     bibliography = _validate("bibliography.yaml", schema.Bibliography, files["bibliography.yaml"])
@@ -224,35 +111,35 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     in_scope = _validate("scope.yaml", schema.Scope, files["scope.yaml"])
     plausibility = _validate("plausibility.yaml", Plausibility, files["plausibility.yaml"])
 
-    _unique("bibliography.yaml", [r.id for r in bibliography.references])
-    _unique("recommendations.yaml", [r.id for r in recs.recommendations])
-    _unique("divergences.yaml", [d.id for d in divs.divergences])
-    _unique("valuesets.yaml infections", [i.id for i in valuesets.infections])
+    checks.unique("bibliography.yaml", [r.id for r in bibliography.references])
+    checks.unique("recommendations.yaml", [r.id for r in recs.recommendations])
+    checks.unique("divergences.yaml", [d.id for d in divs.divergences])
+    checks.unique("valuesets.yaml infections", [i.id for i in valuesets.infections])
     references = {r.id: r for r in bibliography.references}
     citation_hosts.check(bibliography.references)
     recommendations = {r.id: r for r in recs.recommendations}
     divergences = {d.id: d for d in divs.divergences}
 
     for rec in recs.recommendations:
-        _resolve("recommendations.yaml", rec.id, rec.citations, references)
-        _resolve("recommendations.yaml", rec.id, rec.source_divergence, divergences)
+        checks.resolve("recommendations.yaml", rec.id, rec.citations, references)
+        checks.resolve("recommendations.yaml", rec.id, rec.source_divergence, divergences)
         try:
-            _template_fields(rec.rationale)
+            checks.template_fields(rec.rationale)
         except ValueError as error:
             raise KnowledgeError(f"recommendations.yaml: {rec.id} rationale: {error}") from None
     for div in divs.divergences:
-        _resolve("divergences.yaml", div.id, div.citations, references)
-        _resolve("divergences.yaml", div.id, div.recommendations, recommendations)
+        checks.resolve("divergences.yaml", div.id, div.citations, references)
+        checks.resolve("divergences.yaml", div.id, div.recommendations, recommendations)
         if not div.citations and div.finding != "unverified":
             raise KnowledgeError(f"divergences.yaml: {div.id} corrects a claim without a citation")
-    _resolve("reference_ranges.yaml", "citation", [ranges.citation], references)
-    _check_bands(ranges)
-    _check_policy(policy, references)
-    products = _check_products(catalogue, references, policy)
+    checks.resolve("reference_ranges.yaml", "citation", [ranges.citation], references)
+    checks.check_bands(ranges)
+    checks.check_policy(policy, references)
+    products = checks.check_products(catalogue, references, policy)
     for name, guideline in guidelines.guidelines.items():
         for section in guideline.sections:
-            _resolve("guidelines.yaml", f"{name} / {section.title}", section.recommendations, recommendations)
-            _resolve("guidelines.yaml", f"{name} / {section.title}", section.policy, dict(policy.keys))
+            checks.resolve("guidelines.yaml", f"{name} / {section.title}", section.recommendations, recommendations)
+            checks.resolve("guidelines.yaml", f"{name} / {section.title}", section.policy, dict(policy.keys))
     measles = schedules.measles
     cited = [
         *schedules.vaccine_interval_after_igiv.citations,
@@ -260,7 +147,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         *measles.sc_citations,
         *schedules.pjp_tmp_smx_order.citations,
     ]
-    _resolve("schedules.yaml", "schedules", cited, references)
+    checks.resolve("schedules.yaml", "schedules", cited, references)
     rows = [row.up_to_mg_per_kg for row in schedules.vaccine_interval_after_igiv.rows]
     if rows != sorted(rows):
         raise KnowledgeError("schedules.yaml: vaccine interval rows must rise with the dose")
@@ -273,7 +160,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
             analyte_by_loinc[code] = analyte
 
     scope_knowledge.check(in_scope, references, valuesets, policy.keys)
-    _check_plausibility(plausibility, set(valuesets.observations))
+    checks.plausibility(plausibility, set(valuesets.observations))
     conditions = {name: code_matcher(name, s.label, s.icd10cm, s.snomed) for name, s in valuesets.conditions.items()}
     infections = tuple(
         InfectionMatcher(code_matcher(i.id, i.label, i.icd10cm, i.snomed), i) for i in valuesets.infections

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import cache
 from typing import Literal
+
+from pydantic import TypeAdapter, ValidationError
 
 from igcds.domain.errors import PolicyError
 from igcds.knowledge import schema
@@ -60,6 +63,7 @@ class Policy:
     scope_otitis_count_under_5: int
     scope_otitis_count: int
     scope_respiratory_infection_count: int
+    display_units: Literal["mg/dL", "g/L"]
 
 
 POLICY_FIELDS = {f.name: f for f in fields(Policy)}
@@ -93,4 +97,14 @@ def make_policy(definition: schema.PolicyFile, overrides: Mapping[str, object] |
     missing = set(POLICY_FIELDS) - set(values)
     if missing:  # a code/data mismatch, caught by the knowledge tests
         raise PolicyError(sorted(missing)[0], "no default in policy.yaml")
-    return Policy(**values)  # type: ignore[arg-type]
+    try:
+        return _policy_adapter().validate_python(values)
+    except ValidationError as error:  # a code/data mismatch (a choice the field does not allow)
+        first = error.errors()[0]
+        raise PolicyError(".".join(str(part) for part in first["loc"]), first["msg"]) from None
+
+
+@cache
+def _policy_adapter() -> TypeAdapter[Policy]:
+    """Checks the merged values against the field types (choices included), typed for mypy."""
+    return TypeAdapter(Policy)

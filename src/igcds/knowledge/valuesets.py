@@ -15,6 +15,8 @@ SNOMED = "http://snomed.info/sct"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 CVX = "http://hl7.org/fhir/sid/cvx"
 LOINC = "http://loinc.org"
+FACT_SYSTEM = "urn:igcds:fact"
+"""Project-defined codes (DESIGN.md §6): facts such as poor venous access, and their answers."""
 
 
 def normalise_icd10(code: str) -> str:

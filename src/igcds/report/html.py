@@ -1,6 +1,7 @@
-"""The Assessment as one self-contained HTML file: the Markdown report's content, styled inline,
-with the charts as inline SVG. Nothing is loaded from the network (no scripts, fonts or images),
-and it prints cleanly on A4 or Letter."""
+"""The Assessment as one self-contained HTML file, in the Markdown report's order, styled inline,
+with the charts as inline SVG and a data table under each. Nothing is loaded from the network (no
+scripts, fonts or images). Printed (A4 or Letter), every page carries the patient's identity, the
+as-of date and "page N of M" in its margin (CSS paged media)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from functools import cache
 from html import escape
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from igcds.domain.assessment import Assessment
+from igcds.domain.record import PatientRecord
 from igcds.knowledge.loader import KnowledgeBase
-from igcds.report import charts, wording
+from igcds.knowledge.policy import Policy
+from igcds.report import charts, sections, wording
+from igcds.report.citations import findable_without_url, references
 from igcds.report.dose_text import dose_statements
-from igcds.report.json_contract import format_reference
+from igcds.report.patient_facts import ReportFacts
 from igcds.version import __version__
 
 
@@ -26,6 +31,13 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def css_string(text: str) -> Markup:
+    """A CSS string literal for a page-margin box; every character outside plain ASCII letters,
+    digits and spaces is escaped, so no name can close the string or the <style> element."""
+    escaped = "".join(ch if ch.isascii() and (ch.isalnum() or ch in " .,-") else f"\\{ord(ch):06x}" for ch in text)
+    return Markup(f'"{escaped}"')  # noqa: S704 (every character that could end the string is escaped above)
 
 
 def _dose_list(assessment: Assessment) -> str:
@@ -46,25 +58,31 @@ def _dose_list(assessment: Assessment) -> str:
     return "".join(html)
 
 
-def render(assessment: Assessment, kb: KnowledgeBase) -> str:
+def render(
+    assessment: Assessment, kb: KnowledgeBase, record: PatientRecord | None = None, policy: Policy | None = None
+) -> str:
+    """`record`: the patient's identity and laboratory values; `policy`: display units and trough window."""
+    facts = ReportFacts.of(assessment, kb, record, policy)
     timeline = assessment.timeline
-    references = [
-        (ref_id, format_reference(kb.references[ref_id]), kb.references[ref_id].url)
-        for ref_id in wording.cited(assessment)
-    ]
     return (
         environment()
         .get_template("assessment.html.j2")
         .render(
             a=assessment,
+            facts=facts,
             igcds_version=__version__,
-            patient_line=wording.patient_line(assessment),
+            running_header=css_string(facts.header()),
             priority_label=wording.PRIORITY_LABEL,
-            divergence=lambda div_id: wording.divergence_sentence(kb.divergences[div_id]),
+            actions=sections.actions(assessment),
+            evidence=lambda refs: sections.evidence(facts, refs),
+            extra_lines=lambda rec: sections.extra_lines(assessment, rec),
+            notes=sections.divergences(facts),
             dose_list=_dose_list(assessment),
-            trough_chart=charts.trough_chart(timeline) if timeline else None,
+            trough_chart=charts.trough_chart(timeline, facts.number, facts.units) if timeline else None,
             infection_chart=charts.infection_chart(timeline) if timeline else None,
-            no_troughs=wording.NO_TROUGHS,
-            references=references,
+            infection_rates=wording.infection_rates(timeline) if timeline else "",
+            no_troughs=wording.no_troughs(facts.policy.trough_window_days),
+            references=references(assessment, kb),
+            has_identifier=findable_without_url(assessment, kb),
         )
     )

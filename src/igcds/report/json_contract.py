@@ -9,30 +9,11 @@ from typing import Any
 
 from igcds.domain.assessment import Assessment, Criterion, Recommendation
 from igcds.knowledge.loader import KnowledgeBase
-from igcds.knowledge.schema import Reference
+from igcds.report.citations import cited, format_reference
 from igcds.version import __version__
 
 SCHEMA = "igcds.assessment/1"
-
-
-def format_reference(ref: Reference) -> str:
-    """Vancouver-like one-line citation from the verified fields only."""
-    parts = [ref.authors or "", ref.title]
-    source = ref.journal or ""
-    if ref.year:
-        source = f"{source} {ref.year}".strip()
-    if ref.volume:
-        source += f";{ref.volume}"
-        if ref.issue:
-            source += f"({ref.issue})"
-    if ref.pages:
-        source += f":{ref.pages}"
-    parts.append(source)
-    if ref.doi:
-        parts.append(f"doi:{ref.doi}")
-    if ref.pmid:
-        parts.append(f"PMID {ref.pmid}")
-    return ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip()) + "."
+__all__ = ["SCHEMA", "format_reference", "render", "to_dict"]  # format_reference: kept for older importers
 
 
 def _evidence(owner: Criterion | Recommendation) -> dict[str, Any]:
@@ -45,9 +26,6 @@ def _evidence(owner: Criterion | Recommendation) -> dict[str, Any]:
 
 def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
     dx = assessment.diagnosis
-    cited = dict.fromkeys(c for r in assessment.recommendations for c in r.citations)
-    if assessment.dose:
-        cited.update(dict.fromkeys(assessment.dose.cited()))
     return {
         "schema": SCHEMA,
         "igcds_version": __version__,
@@ -84,7 +62,7 @@ def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
         "warnings": list(assessment.warnings),
         "references": [
             {"id": ref_id, "citation": format_reference(kb.references[ref_id]), "url": kb.references[ref_id].url}
-            for ref_id in cited
+            for ref_id in cited(assessment)
         ],
         "timeline": _timeline(assessment),
         "disclaimer": assessment.disclaimer,

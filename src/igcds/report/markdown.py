@@ -1,14 +1,19 @@
-"""The Assessment as Markdown: the same content as the terminal report (diagnosis and criteria,
-recommendations critical first with their reasons, the dose plan, data gaps, references, the
-knowledge version and the decision-support statement), plus the charted series as tables."""
+"""The Assessment as Markdown, in the printed report's order: who and when; a summary (diagnosis,
+actions with their deadlines, the dose with its pump rates); the diagnosis criteria with the
+laboratory values behind them; each recommendation with its reasons; the charted series as
+tables; data gaps and warnings; then the appendices (source-document divergences, references)."""
 
 from __future__ import annotations
 
 from igcds.domain.assessment import Assessment, Recommendation, Timeline
+from igcds.domain.record import PatientRecord
 from igcds.knowledge.loader import KnowledgeBase
-from igcds.report import wording
+from igcds.knowledge.policy import Policy
+from igcds.report import sections, wording
+from igcds.report.citations import references
 from igcds.report.dose_text import dose_statements
-from igcds.report.json_contract import format_reference
+from igcds.report.patient_facts import ReportFacts
+from igcds.report.sections import DivergenceNote, Evidence
 
 
 def _cell(text: str) -> str:
@@ -19,9 +24,38 @@ def _sources(citations: tuple[str, ...]) -> str:
     return ", ".join(f"[{ref}](#ref-{ref})" for ref in citations)
 
 
-def _recommendation(number: int, rec: Recommendation, kb: KnowledgeBase) -> list[str]:
+def _evidence(found: list[Evidence]) -> str:
+    return "; ".join(f"{e.text} (`{e.ref}`)" if e.text else f"`{e.ref}`" for e in found)
+
+
+def _summary(facts: ReportFacts) -> list[str]:
+    a, dx = facts.assessment, facts.assessment.diagnosis
     lines = [
-        f"### {number}. {wording.PRIORITY_LABEL[rec.priority]}: {rec.title}",
+        "## Summary",
+        "",
+        f"**Diagnosis: {dx.label}** (`{dx.code}`, {dx.source}); genotype {dx.genotype or 'not established'}; "
+        f"specific antibody response {dx.specific_antibody_response}.",
+        "",
+    ]
+    if a.recommendations:
+        lines += ["| # | priority | action | due |", "|---|---|---|---|"]
+        lines += [
+            f"| {x.number} | {wording.PRIORITY_LABEL[x.priority]} | [{_cell(x.title)}](#{x.anchor}) | {x.due or '—'} |"
+            for x in sections.actions(a)
+        ]
+        lines.append("")
+    if a.dose:
+        lines += ["**Dose**", ""]
+        lines += [f"{'  ' * depth}- {sentence}" for depth, sentence in dose_statements(a.dose)]
+        lines.append("")
+    return lines
+
+
+def _recommendation(
+    number: int, rec: Recommendation, facts: ReportFacts, notes: dict[str, DivergenceNote]
+) -> list[str]:
+    lines = [
+        f'### <a id="rec-{rec.id}"></a>{number}. {wording.PRIORITY_LABEL[rec.priority]}: {rec.title}',
         "",
         f"`{rec.code}` · {rec.id} · {rec.strength}, {rec.evidence_quality} quality",
         "",
@@ -29,34 +63,38 @@ def _recommendation(number: int, rec: Recommendation, kb: KnowledgeBase) -> list
         "",
         f"**Why, for this patient:** {rec.rationale}",
         "",
-        f"**Evidence in the record:** {', '.join(f'`{ref}`' for ref in rec.evidence) or 'none specific'}",
+    ]
+    lines += [f"**{line}**\n" for line in sections.extra_lines(facts.assessment, rec)]
+    lines += [
+        f"**Evidence in the record:** {_evidence(sections.evidence(facts, rec.evidence)) or 'none specific'}",
         "",
         f"**Sources:** {_sources(rec.citations)}",
     ]
-    for divergence in rec.source_divergence:
-        entry = kb.divergences[divergence]
-        lines += ["", f"**Differs from the source document:** {wording.divergence_sentence(entry)}"]
+    if rec.source_divergence:
+        labels = ", ".join(f"[{notes[d].label}](#{notes[d].anchor})" for d in rec.source_divergence)
+        lines += ["", f"**Differs from the source document:** {labels} (appendix)."]
     return [*lines, ""]
 
 
-def _timeline(timeline: Timeline) -> list[str]:
+def _timeline(facts: ReportFacts, timeline: Timeline) -> list[str]:
     lines = ["## Trough IgG and infusions", ""]
     if timeline.troughs:
-        lines += [f"Target: {timeline.trough_target_mg_dl:g} mg/dL (site policy).", ""]
-        lines += ["| drawn | trough IgG (mg/dL) | against target | record |", "|---|---|---|---|"]
+        target = facts.level(timeline.trough_target_mg_dl)
+        lines += [f"Target: {target} (site policy).", ""]
+        lines += [f"| drawn | trough IgG ({facts.units}) | against target | record |", "|---|---|---|---|"]
         for point in timeline.troughs:
             verdict = "below" if point.mg_dl < timeline.trough_target_mg_dl else "at or above"
-            lines.append(f"| {point.day.isoformat()} | {point.mg_dl:g} | {verdict} | `{point.ref}` |")
+            lines.append(f"| {point.day.isoformat()} | {facts.number(point.mg_dl)} | {verdict} | `{point.ref}` |")
     else:
-        lines.append(wording.NO_TROUGHS)
+        lines.append(wording.no_troughs(facts.policy.trough_window_days))
     lines.append("")
     if timeline.infusions:
-        last = timeline.infusions[-1]
-        dose = f"{last.dose_g:g} g" if last.dose_g is not None else "dose not recorded"
-        lines.append(
-            f"{len(timeline.infusions)} immune globulin infusion(s) on record, the last on "
-            f"{last.day.isoformat()} ({last.route or 'route not recorded'}, {dose})."
-        )
+        lines += ["| given | route | dose | record |", "|---|---|---|---|"]
+        for infusion in timeline.infusions:
+            dose = f"{infusion.dose_g:g} g" if infusion.dose_g is not None else "not recorded"
+            lines.append(
+                f"| {infusion.day.isoformat()} | {infusion.route or 'not recorded'} | {dose} | `{infusion.ref}` |"
+            )
         lines.append("")
     lines += ["## Infections", "", wording.infection_rates(timeline), ""]
     if timeline.infections:
@@ -66,33 +104,34 @@ def _timeline(timeline: Timeline) -> list[str]:
     return lines
 
 
-def render(assessment: Assessment, kb: KnowledgeBase) -> str:
+def render(
+    assessment: Assessment, kb: KnowledgeBase, record: PatientRecord | None = None, policy: Policy | None = None
+) -> str:
+    """`record`: the patient's identity and laboratory values; `policy`: display units and trough window."""
+    facts = ReportFacts.of(assessment, kb, record, policy)
     a, dx = assessment, assessment.diagnosis
     lines = [
-        f"# igcds assessment: patient {a.patient.id}",
+        f"# igcds assessment: {facts.name}",
         "",
-        f"{wording.patient_line(a)}; assessed as of {a.as_of.isoformat()}.",
+        f"**{facts.header()}**",
+        "",
+        f"{facts.patient_line()}. Knowledge base {a.knowledge_version}.",
         "",
         f"> **Decision support.** {a.disclaimer}",
         "",
-        f"## Diagnosis: {dx.label}",
-        "",
-        f"`{dx.code}` ({dx.source}); genotype {dx.genotype or 'not established'}; specific antibody "
-        f"response {dx.specific_antibody_response}.",
+        *_summary(facts),
+        "## Diagnosis criteria",
         "",
     ]
     for criterion in dx.criteria:
-        evidence = f" ({', '.join(f'`{ref}`' for ref in criterion.evidence)})" if criterion.evidence else ""
-        lines.append(f"- [{'x' if criterion.met else ' '}] {criterion.name}{evidence}")
+        found = _evidence(sections.evidence(facts, criterion.evidence))
+        lines.append(f"- [{'x' if criterion.met else ' '}] {criterion.name}{f': {found}' if found else ''}")
+    notes = sections.divergences(facts)
     lines += ["", "## Recommendations (critical first)", ""]
     for number, rec in enumerate(a.recommendations, 1):
-        lines += _recommendation(number, rec, kb)
-    if a.dose:
-        lines += ["## Dose", ""]
-        lines += [f"{'  ' * depth}- {sentence}" for depth, sentence in dose_statements(a.dose)]
-        lines.append("")
+        lines += _recommendation(number, rec, facts, notes)
     if a.timeline:
-        lines += _timeline(a.timeline)
+        lines += _timeline(facts, a.timeline)
     if a.data_gaps:
         lines += ["## Data gaps", ""]
         lines += [f"- **{gap.field}**: {gap.effect}" for gap in a.data_gaps]
@@ -101,9 +140,12 @@ def render(assessment: Assessment, kb: KnowledgeBase) -> str:
         lines += ["## Warnings", ""]
         lines += [f"- {warning}" for warning in a.warnings]
         lines.append("")
-    lines += ["## References", ""]
-    for ref_id in wording.cited(a):
-        ref = kb.references[ref_id]
-        lines.append(f'- <a id="ref-{ref_id}"></a>**[{ref_id}]** {format_reference(ref)} <{ref.url}>')
+    if notes:
+        lines += ["## Appendix: where this differs from the source documents", ""]
+        lines += [f'- <a id="{n.anchor}"></a>**{n.label}.** {n.full}' for n in notes.values()]
+        lines.append("")
+    lines += ["## Appendix: references", ""]
+    for ref_id, citation, url in references(a, kb):
+        lines.append(f'- <a id="ref-{ref_id}"></a>**[{ref_id}]** {citation} <{url}>')
     lines += ["", "---", "", f"Knowledge base {a.knowledge_version}. {a.disclaimer}", ""]
     return "\n".join(lines)

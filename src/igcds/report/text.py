@@ -5,10 +5,12 @@ from __future__ import annotations
 import textwrap
 
 from igcds.domain.assessment import Assessment
+from igcds.domain.record import PatientRecord
 from igcds.knowledge.loader import KnowledgeBase
-from igcds.report import wording
+from igcds.knowledge.policy import Policy
+from igcds.report.citations import cited, format_reference
 from igcds.report.dose_text import dose_lines
-from igcds.report.json_contract import format_reference
+from igcds.report.patient_facts import ReportFacts
 
 WIDTH = 80
 MARK = {"critical": "!!!", "urgent": "!! ", "routine": "-  "}
@@ -26,14 +28,23 @@ def _paint(line: str, style: str, colour: bool) -> str:
     return f"{ANSI[style]}{line}{RESET}" if colour and ANSI[style] else line
 
 
-def render(assessment: Assessment, kb: KnowledgeBase, colour: bool = False) -> str:
-    """`colour`: ANSI styles for headings and priorities (the CLI decides from the terminal)."""
-    a, dx, p = assessment, assessment.diagnosis, assessment.patient
-    age = f"{p.age_years:.2f} y" if p.age_years is not None else "age unknown"
-    weight = f"{p.weight_kg:g} kg" if p.weight_kg is not None else "weight unknown"
+def render(
+    assessment: Assessment,
+    kb: KnowledgeBase,
+    colour: bool = False,
+    record: PatientRecord | None = None,
+    policy: Policy | None = None,
+) -> str:
+    """`colour`: ANSI styles for headings and priorities (the CLI decides from the terminal);
+    `record`: identity and laboratory values; `policy`: display units."""
+    a, dx = assessment, assessment.diagnosis
+    facts = ReportFacts.of(a, kb, record, policy)
+    p = a.patient
     lines = textwrap.wrap(
-        f"igcds assessment — patient {p.id} ({p.sex}, {age}, {weight}) as of {a.as_of.isoformat()}", WIDTH
+        f"igcds assessment — patient {p.id} ({facts.patient_line()}) as of {a.as_of.isoformat()}", WIDTH
     )
+    if facts.named:
+        lines += textwrap.wrap(facts.header(), WIDTH)
     diagnosis = textwrap.wrap(f"DIAGNOSIS  {dx.label}  [{dx.code}; {dx.source}]", WIDTH, subsequent_indent="  ")
     lines += ["", *(_paint(line, "heading", colour) for line in diagnosis)]
     if dx.genotype:
@@ -41,7 +52,8 @@ def render(assessment: Assessment, kb: KnowledgeBase, colour: bool = False) -> s
     lines.append(f"  specific antibody response: {dx.specific_antibody_response}")
     for criterion in dx.criteria:
         if criterion.met:
-            evidence = f" ({', '.join(criterion.evidence)})" if criterion.evidence else ""
+            found = [f"{text} [{ref}]" if text else ref for text, ref in map(facts.evidence, criterion.evidence)]
+            evidence = ": " + "; ".join(found) if found else ""
             lines += _wrap(f"[x] {criterion.name}{evidence}", "  ")
     lines += ["", _paint("RECOMMENDATIONS (critical first)", "heading", colour)]
     for rec in a.recommendations:
@@ -64,10 +76,9 @@ def render(assessment: Assessment, kb: KnowledgeBase, colour: bool = False) -> s
         lines += ["", _paint("WARNINGS", "heading", colour)]
         for warning in a.warnings:
             lines += _wrap(f"- {warning}", "  ")
-    cited = wording.cited(a)
-    if cited:
+    if cited(a):
         lines += ["", _paint("REFERENCES", "heading", colour)]
-        for ref_id in cited:
+        for ref_id in cited(a):
             lines += _wrap(f"[{ref_id}] {format_reference(kb.references[ref_id])}", "  ")
     lines += ["", f"Knowledge base {a.knowledge_version}."]
     lines += textwrap.wrap(a.disclaimer, WIDTH)

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from igcds.domain.assessment import Assessment, Timeline
+import re
+
+from igcds.domain.assessment import Assessment, Recommendation, Timeline
 from igcds.knowledge.schema import Divergence
 
 PRIORITY_LABEL = {"critical": "CRITICAL", "urgent": "Urgent", "routine": "Routine"}
-NO_TROUGHS = "No trough IgG on record (an IgG drawn up to 7 days before an IV infusion, or on SC therapy)."
+# Deadlines the core writes into a rationale, and how the summary states them.
+DEADLINES = (
+    (re.compile(r"closes on (\d{4}-\d{2}-\d{2})"), "by {}"),
+    (re.compile(r"interval runs to (\d{4}-\d{2}-\d{2})"), "not before {}"),
+)
+
+
+def no_troughs(trough_window_days: int) -> str:
+    return (
+        f"No trough IgG on record (an IgG drawn on the day of, or up to {trough_window_days} days before, "
+        "an IV infusion, or any IgG on SC therapy)."
+    )
 
 
 def patient_line(a: Assessment) -> str:
@@ -16,17 +29,23 @@ def patient_line(a: Assessment) -> str:
     return f"{p.sex}, {age}, {weight}"
 
 
+def infection_history_before_igrt(timeline: Timeline) -> bool:
+    """Whether any infection before IgRT began is on record: without one, the rate before IgRT
+    is unknown (a data gap), not zero."""
+    started = timeline.igrt_started
+    return started is not None and any(e.day < started for e in timeline.infections)
+
+
 def infection_rates(timeline: Timeline) -> str:
     if timeline.igrt_started is None:
         if timeline.infections_per_year_before is None:
             return "No infections on record."
         return f"{timeline.infections_per_year_before:g} infection(s) in the last 12 months; not on IgRT."
-    before = (
-        f"{timeline.infections_per_year_before:g} infection(s) in the 12 months before IgRT began "
-        f"({timeline.igrt_started.isoformat()})"
-        if timeline.infections_per_year_before is not None
-        else f"no infections recorded before IgRT began ({timeline.igrt_started.isoformat()})"
-    )
+    started = timeline.igrt_started.isoformat()
+    if infection_history_before_igrt(timeline) and timeline.infections_per_year_before is not None:
+        before = f"{timeline.infections_per_year_before:g} infection(s) in the 12 months before IgRT began ({started})"
+    else:
+        before = f"no infection history before IgRT began ({started}) is on record: a data gap, not a zero"
     on = (
         f"{timeline.infections_per_year_on_igrt:g} per year since"
         if timeline.infections_per_year_on_igrt is not None
@@ -39,9 +58,30 @@ def divergence_sentence(entry: Divergence) -> str:
     return f"the {entry.source_document} source document says “{entry.claim}”; {entry.igcds_position}"
 
 
-def cited(a: Assessment) -> list[str]:
-    """Every reference the assessment cites, in order of first use."""
-    ids = [c for r in a.recommendations for c in r.citations]
-    if a.dose:
-        ids += a.dose.cited()
-    return list(dict.fromkeys(ids))
+def due(rec: Recommendation) -> str:
+    """The deadline a recommendation's rationale states, or '' when it states none."""
+    for pattern, words in DEADLINES:
+        found = pattern.search(rec.rationale)
+        if found:
+            return words.format(found.group(1))
+    return ""
+
+
+def new_dose(a: Assessment) -> str:
+    """For an escalation: the current dose (the last infusion on record) and the new one."""
+    if a.dose is None:
+        return ""
+    d = a.dose
+    grams = d.rounded_dose_g if d.rounded_dose_g else d.dose_g
+    new = f"{grams:g} g {d.route} every {_interval(d.interval_days)}"
+    last = a.timeline.infusions[-1] if a.timeline and a.timeline.infusions else None
+    if last is None or last.dose_g is None:
+        return f"New dose: {new} ({d.mg_per_kg:g} mg/kg)."
+    return f"New dose: {last.dose_g:g} g → {new} ({d.mg_per_kg:g} mg/kg; last given {last.day.isoformat()})."
+
+
+def _interval(days: int) -> str:
+    if days % 7 == 0:
+        weeks = days // 7
+        return "week" if weeks == 1 else f"{weeks} weeks"
+    return f"{days} days"

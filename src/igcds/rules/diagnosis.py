@@ -57,7 +57,7 @@ def secondary_cause_refs(ctx: ClinicalContext) -> list[tuple[str, str]]:
     matcher = ctx.kb.medications["secondary_low_igm_drugs"]
     window = ctx.policy.secondary_drug_window_months
     for use in ctx.medications_in("secondary_low_igm_drugs", active_only=False):
-        recent = use.active or (use.end is not None and within_months(use.end, ctx.as_of, window))
+        recent = use.active_on(ctx.as_of) or (use.end is not None and within_months(use.end, ctx.as_of, window))
         if recent:
             found.append((matcher.first_name_in(use.names) or use.names or "drug", use.ref))
     return found
@@ -81,20 +81,20 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
     # answer and spares out-of-scope patients (most charts) the rest of the work.
     if not scope.in_scope(ctx):
         return scope.out_of_scope(ctx)
-    igm, igg, iga = ctx.latest("igm"), ctx.igg_for_diagnosis, ctx.latest("iga")
-    igm_low, igg_low, iga_low = (ctx.judge(r) == "low" for r in (igm, igg, iga))
-    igm_not_low = ctx.judge(igm) in NOT_LOW
+    igm, igg, iga = ctx.labs.latest("igm"), ctx.labs.igg_for_diagnosis, ctx.labs.latest("iga")
+    igm_low, igg_low, iga_low = (ctx.labs.judge(r) == "low" for r in (igm, igg, iga))
+    igm_not_low = ctx.labs.judge(igm) in NOT_LOW
     genotype = find_genotype(ctx)
     recorded_higm = ctx.conditions_in("hyper_igm", active_only=False)
     recorded_sigmd = ctx.conditions_in("selective_igm_deficiency", active_only=False)
     secondary = secondary_cause_refs(ctx)
     response, response_refs = specific_antibody_response(ctx)
-    low_igm_twice = igm_low and len(ctx.low_igm_results) >= 2
+    low_igm_twice = igm_low and len(ctx.labs.low_igm_results) >= 2
     lab_higm_pattern = igg_low and iga_low and igm_not_low
 
     criteria: tuple[Criterion, ...] = (
         Criterion("IgM below the age-specific lower limit (latest result)", igm_low, _refs(igm)),
-        Criterion("IgM low on at least two occasions", low_igm_twice, tuple(r.ref for r in ctx.low_igm_results)),
+        Criterion("IgM low on at least two occasions", low_igm_twice, tuple(r.ref for r in ctx.labs.low_igm_results)),
         Criterion("IgG below the lower limit (last result before IgRT)", igg_low, _refs(igg)),
         Criterion("IgA below the lower limit", iga_low, _refs(iga)),
         Criterion("Hyper-IgM pattern: low IgG and IgA, IgM normal or raised", lab_higm_pattern, _refs(igm, igg, iga)),
@@ -136,7 +136,7 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
         return result("other-antibody-deficiency")
     if igm_low and secondary:
         return result("secondary-low-igm")
-    if low_igm_twice and ctx.judge(igg) in NOT_LOW and ctx.judge(iga) in NOT_LOW:
+    if low_igm_twice and ctx.labs.judge(igg) in NOT_LOW and ctx.labs.judge(iga) in NOT_LOW:
         return result("selective-igm-deficiency")
     if igm_low:
         return result("possible-selective-igm-deficiency")

@@ -5,10 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from enum import Enum
 
 from igcds.domain.assessment import Priority
-from igcds.domain.record import LabResult, Route
+from igcds.domain.igrt_plan import IgrtPlan
+
+
+class Flag(Enum):
+    """What a finding means for the rules after it and for the dose plan, typed rather than read
+    from recommendation ids."""
+
+    THROMBOSIS_RISK = "thrombosis risk"
+    RENAL_RISK = "renal risk"
+    SC_ROUTE_ADVISED = "SC route advised"
+    LIVE_VACCINES_BARRED = "live vaccines barred"
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,16 +28,10 @@ class Finding:
     evidence: tuple[str, ...] = ()
     priority: Priority | None = None
     """Overrides the recommendation's default priority when the facts make it more pressing."""
+    flags: frozenset[Flag] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class IgrtPlan:
-    """What the treatment rules decided about immunoglobulin, for the dose calculation."""
-
-    intent: Literal["start", "continue", "escalate"]
-    route: Route
-    reason: str
-    trough: LabResult | None = None
+__all__ = ["Finding", "Flag", "IgrtPlan", "listing", "refs"]
 
 
 def refs(items: Iterable[object]) -> tuple[str, ...]:

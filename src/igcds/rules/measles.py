@@ -48,7 +48,7 @@ def _at_risk(ctx: ClinicalContext) -> list[Finding]:
     last = ctx.igrt.last_dose
     if risk is None or last is None or not ctx.igrt.on_igrt:
         return []
-    mg_per_kg = ctx.mg_per_kg_of(last)
+    mg_per_kg = ctx.igrt_history.mg_per_kg_of(last)
     if mg_per_kg is None:
         return []
     if ctx.igrt.route == "SC":
@@ -76,12 +76,12 @@ def _interval_months(mg_per_kg: float | None, ctx: ClinicalContext) -> int:
 def _vaccine_interval(ctx: ClinicalContext) -> list[Finding]:
     """A measles- or varicella-containing vaccine ordered, or given, before ACIP's interval after
     the last IV immune globulin has run. With the dose unknown, the longest interval applies."""
-    given_iv = [m for m in ctx.immune_globulin_administrations if m.route != "SC" and m.start]
+    given_iv = [m for m in ctx.igrt_history.administrations if m.route != "SC" and m.start]
     if not given_iv:
         return []
     last = given_iv[-1]
     assert last.start is not None
-    mg_per_kg = ctx.mg_per_kg_of(last)
+    mg_per_kg = ctx.igrt_history.mg_per_kg_of(last)
     months = _interval_months(mg_per_kg, ctx)
     eligible = months_before(last.start, -months)
     matcher = ctx.kb.measles_varicella_vaccines
@@ -114,7 +114,7 @@ def _vaccine_interval(ctx: ClinicalContext) -> list[Finding]:
     ]
 
 
-def findings(ctx: ClinicalContext, dx: Diagnosis, igrt_planned: bool, live_vaccines_barred: bool) -> list[Finding]:
+def findings(ctx: ClinicalContext, dx: Diagnosis, *, igrt_planned: bool, live_vaccines_barred: bool) -> list[Finding]:
     """`live_vaccines_barred`: a live-vaccine contraindication already covers any vaccine order."""
     found: list[Finding] = []
     if ctx.igrt.on_igrt or igrt_planned or dx.code == "hyper-igm-syndrome":

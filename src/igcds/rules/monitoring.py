@@ -6,7 +6,7 @@ from __future__ import annotations
 from igcds.domain.assessment import Diagnosis
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding
-from igcds.rules.treatment_hyper_igm import cd40_basis, is_cd40_pathway
+from igcds.rules.predicates import cd40_basis, is_cd40_pathway
 
 
 def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
@@ -14,7 +14,7 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         return []
     found = [Finding("HIGM-MON-01")]
     # IgRT is lifelong in hyper-IgM: troughs are monitored from the first infusion on.
-    trough = ctx.troughs[-1] if ctx.troughs else None
+    trough = ctx.igrt_history.troughs[-1] if ctx.igrt_history.troughs else None
     text = (
         f"last trough {trough.value:g} mg/dL on {trough.effective.isoformat()}" if trough else "no trough IgG on record"
     )

@@ -7,14 +7,14 @@ from __future__ import annotations
 from igcds.domain.assessment import Diagnosis
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, listing
-from igcds.rules.treatment_hyper_igm import cd40_basis, is_cd40_pathway
+from igcds.rules.predicates import cd40_basis, is_cd40_pathway
 
 
 def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     if not is_cd40_pathway(dx):
         return []
     basis = cd40_basis(dx)
-    current = ctx.pjp_prophylaxis
+    current = ctx.medications_in("pjp_prophylaxis")
     if current:
         drug = listing(ctx.kb.medications["pjp_prophylaxis"].first_name_in(m.names) or m.names for m in current)
         pjp = Finding("HIGM-PJP-02", {"basis": basis, "drug": drug}, tuple(m.ref for m in current))

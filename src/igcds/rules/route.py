@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from igcds.domain.record import Route
 from igcds.rules.context import ClinicalContext
-from igcds.rules.findings import Finding, IgrtPlan
+from igcds.rules.findings import Finding, Flag, IgrtPlan
 
 SC_REASON_FACTS = {
     "poor-venous-access": "poor venous access",
@@ -27,7 +27,7 @@ def sc_reasons(ctx: ClinicalContext) -> list[tuple[str, str]]:
 def start_route(ctx: ClinicalContext) -> Route:
     """A restart after a lapse resumes the previous route; a first start is IV unless an SC
     reason applies."""
-    previous = ctx.previous_dose
+    previous = ctx.igrt_history.previous_dose
     if previous is not None and previous.route is not None:
         return previous.route
     return "SC" if sc_reasons(ctx) else "IV"
@@ -43,7 +43,8 @@ def findings(ctx: ClinicalContext, plan: IgrtPlan | None) -> list[Finding]:
     if not reasons or not (on_iv or starting_sc):
         return []
     text = ", ".join(reason for reason, _ in reasons)
-    return [Finding("IGRT-SC-01", {"reasons": text}, tuple(ref for _, ref in reasons))]
+    evidence = tuple(ref for _, ref in reasons)
+    return [Finding("IGRT-SC-01", {"reasons": text}, evidence, flags=frozenset({Flag.SC_ROUTE_ADVISED}))]
 
 
 def current_route(ctx: ClinicalContext) -> Route:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from igcds.domain.record import Route
 from igcds.rules.context import ClinicalContext
-from igcds.rules.findings import Finding, listing
+from igcds.rules.findings import Finding, Flag, listing
 
 THROMBOSIS_CONDITIONS = (
     "thrombosis_history",
@@ -46,15 +46,16 @@ def findings(ctx: ClinicalContext, route: Route | None) -> list[Finding]:
     """`route` of the IgRT planned or given; the renal warning is labelled for IV products."""
     found = []
     checks = [
-        ("IGRT-THR-01", THROMBOSIS_CONDITIONS, ("estrogens",), True),
-        ("IGRT-VISC-01", VISCOSITY_CONDITIONS, (), False),
+        ("IGRT-THR-01", THROMBOSIS_CONDITIONS, ("estrogens",), True, Flag.THROMBOSIS_RISK),
+        ("IGRT-VISC-01", VISCOSITY_CONDITIONS, (), False, None),
     ]
     if route == "IV":
-        checks.insert(1, ("IGRT-REN-01", RENAL_CONDITIONS, ("nephrotoxic",), True))
-    for rec_id, condition_sets, drug_sets, age in checks:
+        checks.insert(1, ("IGRT-REN-01", RENAL_CONDITIONS, ("nephrotoxic",), True, Flag.RENAL_RISK))
+    for rec_id, condition_sets, drug_sets, age, flag in checks:
         texts, evidence = _risk_factors(ctx, condition_sets, drug_sets, age)
         if texts:
-            found.append(Finding(rec_id, {"factors": listing(texts)}, tuple(evidence)))
+            flags = frozenset({flag} if flag else ())
+            found.append(Finding(rec_id, {"factors": listing(texts)}, tuple(evidence), flags=flags))
     if ctx.record.reactions:
         texts = [f"{r.text} ({r.when.isoformat()})" if r.when else r.text for r in ctx.record.reactions]
         found.append(

@@ -13,7 +13,8 @@ from igcds.domain.assessment import Assessment, Criterion, Diagnosis, PatientSum
 from igcds.domain.record import MedicationUse
 from igcds.knowledge import schema
 from igcds.knowledge.valuesets import normalise_icd10, split_codes
-from igcds.rules.context import ClinicalContext, InfectionEpisode
+from igcds.rules.context import ClinicalContext
+from igcds.rules.infection_history import InfectionEpisode
 from igcds.rules.time_windows import within_months
 
 
@@ -29,7 +30,7 @@ class ScopeReason:
 def _record_refs(ctx: ClinicalContext, criterion: schema.RecordCriterion) -> list[str]:
     record = ctx.record
     if criterion.observations:
-        return [r.ref for analyte in criterion.observations for r in ctx.results(analyte)]
+        return [r.ref for analyte in criterion.observations for r in ctx.labs.results(analyte)]
     if criterion.icd10cm:
         prefixes = tuple(normalise_icd10(code) for code in criterion.icd10cm)
         coded = [(c, split_codes(c.codings)[0]) for c in record.conditions]
@@ -69,7 +70,7 @@ def _sign_episodes(ctx: ClinicalContext, sign: schema.WarningSign, iv_starts: li
     window = _policy_value(ctx, sign.window_key)
     days = _policy_value(ctx, sign.iv_antibiotic_days_key) if sign.iv_antibiotic_days_key else None
     found = []
-    for episode in ctx.infections:
+    for episode in ctx.infections.episodes:
         if sign.infections != "any" and episode.infection.id not in sign.infections:
             continue
         if not within_months(episode.onset, ctx.as_of, window) or not _age_fits(ctx, sign, episode.onset):
@@ -145,6 +146,6 @@ def silent_assessment(ctx: ClinicalContext, dx: Diagnosis) -> Assessment:
         recommendations=(),
         dose=None,
         data_gaps=(),
-        warnings=tuple(ctx.record.notes),
+        warnings=tuple(note.text for note in ctx.record.notes),
         disclaimer=ctx.kb.disclaimer,
     )

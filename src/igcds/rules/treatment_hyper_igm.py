@@ -12,22 +12,7 @@ from igcds.domain.record import LabResult
 from igcds.rules import route
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, IgrtPlan, listing, refs
-
-CD40_PATHWAY = frozenset({"CD40LG", "CD40"})
-
-
-def is_cd40_pathway(dx: Diagnosis) -> bool:
-    """Known CD40L/CD40 deficiency, or suspected: hyper-IgM without a genotype (a male is
-    suspected CD40L-deficient; a female may have CD40 deficiency)."""
-    return dx.code == "hyper-igm-syndrome" and (dx.genotype in CD40_PATHWAY or dx.genotype is None)
-
-
-def cd40_basis(dx: Diagnosis) -> str:
-    if dx.genotype in CD40_PATHWAY:
-        return f"{dx.genotype} deficiency"
-    if dx.suspected_cd40l_deficiency:
-        return "suspected CD40L deficiency (male with hyper-IgM, no genotype yet)"
-    return "possible CD40 or CD40L deficiency (hyper-IgM, no genotype yet)"
+from igcds.rules.predicates import CD40_PATHWAY, is_cd40_pathway
 
 
 def _trough_text(trough: LabResult | None) -> str:
@@ -43,16 +28,16 @@ def _igrt(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan]
         diagnostic = tuple(ref for c in dx.criteria if c.met for ref in c.evidence)
         return [Finding("HIGM-IGRT-01", {"genotype_text": genotype}, diagnostic)], plan
     current = route.current_route(ctx)
-    trough = ctx.troughs[-1] if ctx.troughs else None
+    trough = ctx.igrt_history.troughs[-1] if ctx.igrt_history.troughs else None
     target = ctx.policy.trough_target_mg_dl
     reasons = []
     evidence: tuple[str, ...] = ()
-    if ctx.has_breakthrough_infections:
+    if ctx.infections.has_breakthrough:
         reasons.append(
-            f"{len(ctx.breakthrough_infections)} infection(s) on IgRT in the last "
+            f"{len(ctx.infections.breakthrough)} infection(s) on IgRT in the last "
             f"{ctx.policy.breakthrough_window_months} months"
         )
-        evidence += refs(ctx.breakthrough_infections)
+        evidence += refs(ctx.infections.breakthrough)
     if trough is not None and trough.value < target:
         reasons.append(f"{_trough_text(trough)}, below the target of {target:g} mg/dL")
         evidence += (trough.ref,)
@@ -84,7 +69,7 @@ def _hsct(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
 def _neutropenia(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     if not is_cd40_pathway(dx):
         return []
-    anc = ctx.latest("neutrophils_absolute")
+    anc = ctx.labs.latest("neutrophils_absolute")
     threshold = ctx.policy.neutropenia_anc_thousands_per_ul
     recorded = ctx.conditions_in("neutropenia")
     texts, evidence = [], []

@@ -17,20 +17,21 @@ from igcds.rules import route
 from igcds.rules.context import ClinicalContext
 from igcds.rules.diagnosis import specific_antibody_response
 from igcds.rules.findings import Finding, IgrtPlan, listing, refs
+from igcds.rules.rationale import infection_summary
 from igcds.rules.time_windows import whole_months_between
 
 
 def _igrt_indications(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[str], tuple[str, ...]]:
     reasons: list[str] = []
     evidence: list[str] = []
-    if dx.specific_antibody_response == "impaired" and ctx.has_recurrent_infections:
+    if dx.specific_antibody_response == "impaired" and ctx.infections.recurrent:
         reasons.append("impaired pneumococcal antibody response with recurrent infections")
         evidence += specific_antibody_response(ctx)[1]
-        evidence += refs(ctx.recent_infections)
-    if ctx.severe_recent_infections:
-        reasons.append(listing(f"{e.infection.severity} {e.infection.label}" for e in ctx.severe_recent_infections))
-        evidence += refs(ctx.severe_recent_infections)
-    failure = ctx.prophylaxis_failure
+        evidence += refs(ctx.infections.recent)
+    if ctx.infections.severe_recent:
+        reasons.append(listing(f"{e.infection.severity} {e.infection.label}" for e in ctx.infections.severe_recent))
+        evidence += refs(ctx.infections.severe_recent)
+    failure = ctx.infections.prophylaxis_failure
     if failure is not None:
         course, during = failure
         reasons.append(f"{len(during)} infection(s) despite antibiotic prophylaxis since {course.since.isoformat()}")
@@ -49,31 +50,31 @@ def _prophylaxis_regimen(ctx: ClinicalContext) -> str:
 
 
 def _not_on_igrt(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan | None]:
-    summary = ctx.infection_summary()
+    summary = infection_summary(ctx.infections, ctx.policy.recurrence_window_months)
     indications, evidence = _igrt_indications(ctx, dx)
     if indications:
         plan = IgrtPlan("start", route.start_route(ctx), "; ".join(indications))
         return [Finding("SIGMD-IGRT-01", {"indication": "; ".join(indications)}, evidence)], plan
-    prophylaxis = ctx.current_prophylaxis
+    prophylaxis = ctx.infections.current_prophylaxis
     if prophylaxis is not None:
         values = {"prophylaxis_since": prophylaxis.since.isoformat(), "infection_summary": summary}
-        return [Finding("SIGMD-ABX-02", values, (prophylaxis.ref, *refs(ctx.recent_infections)))], None
-    if ctx.has_recurrent_infections:
+        return [Finding("SIGMD-ABX-02", values, (prophylaxis.ref, *refs(ctx.infections.recent)))], None
+    if ctx.infections.recurrent:
         values = {"infection_summary": summary, "regimen": _prophylaxis_regimen(ctx)}
-        return [Finding("SIGMD-ABX-01", values, refs(ctx.recent_infections))], None
-    return [Finding("SIGMD-OBS-01", {"infection_summary": summary}, refs(ctx.recent_infections))], None
+        return [Finding("SIGMD-ABX-01", values, refs(ctx.infections.recent))], None
+    return [Finding("SIGMD-OBS-01", {"infection_summary": summary}, refs(ctx.infections.recent))], None
 
 
 def _on_igrt(ctx: ClinicalContext) -> tuple[list[Finding], IgrtPlan | None]:
-    summary = ctx.infection_summary()
+    summary = infection_summary(ctx.infections, ctx.policy.recurrence_window_months)
     current = route.current_route(ctx)
-    if ctx.has_breakthrough_infections:
-        evidence = refs(ctx.breakthrough_infections)
+    if ctx.infections.has_breakthrough:
+        evidence = refs(ctx.infections.breakthrough)
         plan = IgrtPlan("escalate", current, "breakthrough infections")
         return [Finding("SIGMD-IGRT-03", {"infection_summary": summary}, evidence)], plan
     since = ctx.igrt.since
     months_on = whole_months_between(since, ctx.as_of) if since else 0
-    stable = not ctx.severe_recent_infections
+    stable = not ctx.infections.severe_recent
     if stable and months_on >= ctx.policy.trial_off_after_months:
         values = {"months_on_igrt": str(months_on), "infection_summary": summary}
         return [Finding("SIGMD-OFF-01", values, ctx.igrt.refs)], None

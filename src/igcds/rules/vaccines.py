@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from igcds.domain.assessment import Diagnosis
 from igcds.rules.context import ClinicalContext
-from igcds.rules.findings import Finding, listing
+from igcds.rules.findings import Finding, Flag, listing
 
 ANTIBODY_DEFICIENCY_STATES = frozenset(
     {"selective-igm-deficiency", "possible-selective-igm-deficiency", "other-antibody-deficiency", "secondary-low-igm"}
 )
 
+BARRED = frozenset({Flag.LIVE_VACCINES_BARRED})
+"""Every finding here bars live vaccines, so no separate interval check applies to them."""
 
-def findings(ctx: ClinicalContext, dx: Diagnosis, igrt_planned: bool) -> list[Finding]:
+
+def findings(ctx: ClinicalContext, dx: Diagnosis, *, igrt_planned: bool) -> list[Finding]:
     if dx.code == "hyper-igm-syndrome":
         rec_id = "HIGM-VAX-01"
     elif dx.code in ANTIBODY_DEFICIENCY_STATES and (ctx.igrt.on_igrt or igrt_planned):
@@ -24,5 +27,5 @@ def findings(ctx: ClinicalContext, dx: Diagnosis, igrt_planned: bool) -> list[Fi
     if orders:
         names = listing(order.names or "live vaccine" for order in orders)
         text = f"a live vaccine is ordered ({names}): cancel the order"
-        return [Finding(rec_id, {"order_text": text}, tuple(o.ref for o in orders), "critical")]
-    return [Finding(rec_id, {"order_text": "no live-vaccine order on record"})]
+        return [Finding(rec_id, {"order_text": text}, tuple(o.ref for o in orders), "critical", BARRED)]
+    return [Finding(rec_id, {"order_text": "no live-vaccine order on record"}, flags=BARRED)]

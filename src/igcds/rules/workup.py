@@ -17,13 +17,13 @@ SIGMD_STATES = frozenset({"selective-igm-deficiency", "possible-selective-igm-de
 
 def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     found: list[Finding] = []
-    igm = ctx.latest("igm")
+    igm = ctx.labs.latest("igm")
     if dx.code == "insufficient-data" or (dx.code == "hyper-igm-syndrome" and igm is None):
         why = scope.reasons(ctx)  # which criterion or warning sign put the patient in scope
         refs = tuple(ref for reason in why for ref in reason.refs)
         found.append(Finding("WU-IG-01", {"in_scope_because": scope.described(why)}, refs))
-    if dx.code == "possible-selective-igm-deficiency" and len(ctx.low_igm_results) < 2 and igm is not None:
-        low, _ = ctx.reference_limits(igm)
+    if dx.code == "possible-selective-igm-deficiency" and len(ctx.labs.low_igm_results) < 2 and igm is not None:
+        low, _ = ctx.labs.reference_limits(igm)
         found.append(
             Finding(
                 "WU-IGM-01",
@@ -38,12 +38,16 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     if dx.code in LOW_IGM_STATES:
         missing = [
             name
-            for name, result in (("IgG", ctx.igg_for_diagnosis), ("IgA", ctx.latest("iga")), ("IgE", ctx.latest("ige")))
+            for name, result in (
+                ("IgG", ctx.labs.igg_for_diagnosis),
+                ("IgA", ctx.labs.latest("iga")),
+                ("IgE", ctx.labs.latest("ige")),
+            )
             if result is None
         ]
         if "IgG" in missing or "IgA" in missing:
             found.append(Finding("WU-IGGA-01", {"missing": listing(missing)}))
-    if dx.code in SIGMD_STATES and not ctx.results("igg_subclass"):
+    if dx.code in SIGMD_STATES and not ctx.labs.results("igg_subclass"):
         found.append(Finding("WU-SUB-01"))
     if (
         # Not for low IgG: a vaccine challenge would only delay IgRT that is already indicated.
@@ -53,7 +57,7 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         and ctx.has_reached_age(ctx.policy.vaccine_response_min_age_years)
     ):
         found.append(Finding("WU-VAC-01", {"age_years": f"{ctx.age_years:.1f}"}))
-    if (dx.code in LOW_IGM_STATES or dx.code == "hyper-igm-syndrome") and not ctx.results("lymphocyte_subsets"):
+    if (dx.code in LOW_IGM_STATES or dx.code == "hyper-igm-syndrome") and not ctx.labs.performed("lymphocyte_subsets"):
         found.append(Finding("WU-LYM-01"))
     secondary = secondary_cause_refs(ctx)
     if dx.code == "secondary-low-igm":

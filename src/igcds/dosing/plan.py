@@ -1,0 +1,169 @@
+"""The assessment's maintenance dose: from what the treatment rules decided (start, continue or
+escalate, and the route) and the patient's dosing facts, to the regimen, the product and the
+dose; and, for a patient on IVIG with a reason for SC, the converted SC dose. Whatever stops a
+dose being computed is a data gap, never a guess."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from igcds.domain.assessment import DataGap, Dose, TroughModel
+from igcds.domain.igrt_plan import IgrtPlan
+from igcds.domain.record import Measurement, MedicationUse, Route
+from igcds.dosing import amount, catalogue, conversion, regimen, trough_model, weight
+from igcds.dosing.infusion import RateRisk
+from igcds.knowledge import schema
+from igcds.knowledge.loader import KnowledgeBase
+from igcds.knowledge.policy import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class DoseRequest:
+    """What the caller fixed about the dose: a product id (DESIGN.md §4 `--product`)."""
+
+    product: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DosingFacts:
+    """What the dose plan needs from the record, interpreted by the rules."""
+
+    weight: Measurement | None
+    height_cm: float | None
+    sex: str
+    age_years: float | None
+    pregnant: bool
+    current_dose: MedicationUse | None
+    """The last dose of current therapy (continuing, escalating)."""
+    previous_dose: MedicationUse | None
+    """The last dose on record, current or lapsed (a restart resumes it)."""
+    interval_days: int | None
+    dose_at_each_trough: tuple[tuple[float, float, date], ...] = ()
+    thrombosis_risk: bool = False
+    renal_risk: bool = False
+    sc_switch_advised: bool = False
+    """A reason for SC applies to a patient on IV: the dose carries the converted SC dose."""
+
+
+def chosen_product(
+    kb: KnowledgeBase, policy: Policy, route: Route, requested: schema.Product | None, current: schema.Product | None
+) -> schema.Product | None:
+    """The requested product if it suits the route, else the patient's own, else the site's."""
+    for candidate in (requested, current):
+        if candidate is not None and route in candidate.routes:
+            return candidate
+    return kb.products.get(policy.iv_product if route == "IV" else policy.sc_product)
+
+
+def _regimen(
+    plan: IgrtPlan, facts: DosingFacts, kg: float, policy: Policy, kb: KnowledgeBase, gaps: list[DataGap]
+) -> tuple[regimen.Regimen, TroughModel | None] | None:
+    previous = facts.previous_dose
+    if plan.intent == "start" and (previous is None or previous.route != plan.route):
+        return regimen.starting(plan.route, policy, kb), None
+    # Continuing, escalating, or restarting after a lapse: from the last recorded dose.
+    last = facts.current_dose if plan.intent != "start" else previous
+    current = regimen.current(
+        plan.route,
+        last.dose_g if last else None,
+        last.dose_mg_per_kg if last else None,
+        facts.interval_days,
+        kg,
+        policy,
+    )
+    if current is None:
+        gaps.append(DataGap("immune globulin dose", "current dose not recorded: no dose computed"))
+        return None
+    if plan.intent == "start":
+        return regimen.within_ceiling(current, policy), None
+    if plan.intent == "continue":
+        return current, None
+    model = None
+    if plan.trough is not None:
+        history = [trough_model.DoseTrough(*point) for point in facts.dose_at_each_trough]
+        model = trough_model.trough_model(plan.route, history, plan.trough.value, policy, kb)
+    return regimen.escalated(current, policy, kb, model), model
+
+
+def plan_dose(
+    plan: IgrtPlan, facts: DosingFacts, request: DoseRequest, policy: Policy, kb: KnowledgeBase
+) -> tuple[Dose | None, list[DataGap]]:
+    """The maintenance dose for `plan`, and the data gaps met on the way."""
+    gaps: list[DataGap] = []
+    measured = facts.weight
+    if measured is None:
+        return None, gaps
+    try:
+        dosing_weight = weight.dosing_weight(
+            measured.value, facts.height_cm, facts.sex, facts.age_years, facts.pregnant, policy
+        )
+    except weight.WeightUnavailable as missing:
+        return None, [DataGap("dosing weight", f"{missing}: no dose computed")]
+    chosen = _regimen(plan, facts, dosing_weight.kg, policy, kb, gaps)
+    if chosen is None:
+        return None, gaps
+    regimen_, model = chosen
+    last = facts.current_dose if plan.intent != "start" else facts.previous_dose
+    requested = catalogue.product(kb, request.product) if request.product else None
+    own = catalogue.recognise(kb, last.names) if last is not None else None
+    product = chosen_product(kb, policy, plan.route, requested, own)
+    risks = tuple(
+        text
+        for flagged, text in ((facts.thrombosis_risk, "thrombosis risk"), (facts.renal_risk, "renal risk"))
+        if flagged
+    )
+    recipient = amount.Recipient(
+        actual_weight_kg=measured.value,
+        age_years=facts.age_years,
+        rate_risk=RateRisk(risks) if risks else None,
+        new_to_product=product is None or own is None or own.id != product.id,
+        renal_risk=facts.renal_risk,
+    )
+    if product is None and policy.rounding == "vial":
+        gaps.append(DataGap("product", amount.NO_PRODUCT_ROUNDING))
+    if requested is not None and requested is not product and not (plan.route == "IV" and "SC" in requested.routes):
+        gaps.append(DataGap("product", f"{requested.name} is not labelled for {plan.route} use"))
+    dose = amount.dose_for(regimen_, dosing_weight, measured, policy, product, recipient, model=model)
+    sc_product = requested if requested is not None and "SC" in requested.routes else None
+    if plan.route == "IV" and (facts.sc_switch_advised or (sc_product is not None and product is not sc_product)):
+        switch = _sc_switch(regimen_, dosing_weight, facts, sc_product, own, policy, kb, gaps)
+        dose = replace(dose, sc_switch=switch)
+    return dose, gaps
+
+
+def _sc_switch(
+    iv: regimen.Regimen,
+    dosing_weight: weight.DosingWeight,
+    facts: DosingFacts,
+    requested: schema.Product | None,
+    own: schema.Product | None,
+    policy: Policy,
+    kb: KnowledgeBase,
+    gaps: list[DataGap],
+) -> Dose | None:
+    """The SC dose converted from the IV regimen, for the recommended or requested switch."""
+    product = chosen_product(kb, policy, "SC", requested, None)
+    if product is None:
+        gaps.append(DataGap("SC product", "no SC product chosen: the IV-to-SC conversion is not computed"))
+        return None
+    try:
+        converted = conversion.iv_to_sc(iv, product, policy)
+    except conversion.ConversionUnavailable as why:
+        gaps.append(DataGap("SC conversion", str(why)))
+        return None
+    assert facts.weight is not None
+    recipient = amount.Recipient(
+        facts.weight.value, facts.age_years, new_to_product=own is None or own.id != product.id
+    )
+    dose = amount.dose_for(
+        converted.regimen,
+        dosing_weight,
+        facts.weight,
+        policy,
+        product,
+        recipient,
+        converted_from=converted.converted_from,
+        conversion_factor=converted.factor,
+    )
+    return replace(dose, warnings=(*dose.warnings, *conversion.SWITCH_NOTES))

@@ -1,0 +1,44 @@
+"""Review of an ordered or recorded immune globulin dose: its mg/kg of the dosing weight, the
+regimen ceiling, and how far it is from igcds' dose. The order-sign card, `igcds dose` and record
+checks all use these, so a dose is judged the same way everywhere."""
+
+from __future__ import annotations
+
+from igcds.domain.assessment import Dose
+from igcds.domain.igrt_plan import DoseReview
+from igcds.domain.record import MedicationUse
+from igcds.dosing import regimen
+from igcds.knowledge.policy import Policy
+
+CEILING_SLACK_MG_PER_KG = 1e-9
+"""Floating-point slack: a dose capped exactly at the ceiling is not above it."""
+
+
+def exceeds_ceiling(mg_per_kg: float, interval_days: int, policy: Policy) -> bool:
+    return mg_per_kg > regimen.ceiling_mg_per_kg(interval_days, policy) + CEILING_SLACK_MG_PER_KG
+
+
+def ceiling_warning(policy: Policy) -> str:
+    return f"above the ceiling of {policy.max_mg_per_kg_4wk:g} mg/kg per 4 weeks (policy max_mg_per_kg_4wk)"
+
+
+def review_dose(ordered: MedicationUse, planned: Dose, policy: Policy) -> DoseReview | None:
+    """None when the order states no dose. Grams are read per kg of the planned dosing weight."""
+    if ordered.dose_mg_per_kg is not None:
+        mg_per_kg = ordered.dose_mg_per_kg
+    elif ordered.dose_g is not None:
+        mg_per_kg = ordered.dose_g * 1000 / planned.dosing_weight_kg
+    else:
+        return None
+    grams = mg_per_kg * planned.dosing_weight_kg / 1000
+    difference = (grams - planned.rounded_dose_g) / planned.rounded_dose_g * 100
+    return DoseReview(
+        ref=ordered.ref,
+        ordered_g=grams,
+        ordered_mg_per_kg=mg_per_kg,
+        planned=planned,
+        ceiling_mg_per_kg=regimen.ceiling_mg_per_kg(planned.interval_days, policy),
+        above_ceiling=exceeds_ceiling(mg_per_kg, planned.interval_days, policy),
+        difference_percent=difference,
+        within_tolerance=abs(difference) <= policy.order_dose_tolerance_percent,
+    )

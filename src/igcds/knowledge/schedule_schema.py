@@ -1,0 +1,48 @@
+"""Schema of schedules.yaml: the label and ACIP figures the rules time things by (the interval
+between immune globulin and measles/varicella vaccines, measles prophylaxis doses, the TMP-SMX
+order). Re-exported by `igcds.knowledge.schema`."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from igcds.knowledge.strict import Strict
+
+# --- schedules: label and ACIP figures the rules time things by ------------------------------------
+
+
+class IntervalRow(Strict):
+    up_to_mg_per_kg: float = Field(gt=0)
+    months: int = Field(gt=0)
+
+
+class VaccineInterval(Strict):
+    """Months to wait after an IGIV dose before a measles- or varicella-containing vaccine."""
+
+    rows: list[IntervalRow] = Field(min_length=1)
+    citations: list[str] = Field(min_length=1)
+    note: str
+
+
+class MeaslesProphylaxis(Strict):
+    post_exposure_mg_per_kg: float = Field(gt=0)
+    within_days: int = Field(gt=0)
+    at_risk_min_iv_mg_per_kg: float = Field(gt=0)
+    at_risk_min_sc_mg_per_kg_week: float = Field(gt=0)
+    citations: list[str] = Field(min_length=1)
+    sc_citations: list[str] = Field(min_length=1)
+
+
+class PjpOrder(Strict):
+    drug_text: str
+    adult_from_age_years: float
+    adult_dosage: str
+    child_dosage: str
+    citations: list[str] = Field(min_length=1)
+
+
+class Schedules(Strict):
+    version: str
+    vaccine_interval_after_igiv: VaccineInterval
+    measles: MeaslesProphylaxis
+    pjp_tmp_smx_order: PjpOrder

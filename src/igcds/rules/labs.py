@@ -1,0 +1,77 @@
+"""Laboratory results as the rules read them: by analyte, judged against the lab's own range or
+the knowledge table for the patient's age at the draw (DESIGN.md §6.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import cached_property
+from typing import Literal
+
+from igcds.domain.record import LabResult, PatientRecord
+from igcds.knowledge.loader import KnowledgeBase
+
+Judgement = Literal["low", "normal", "high", "unknown"]
+AGE_BANDED = ("igm", "igg", "iga")
+
+
+class Labs:
+    def __init__(
+        self,
+        record: PatientRecord,
+        kb: KnowledgeBase,
+        age_months_on: Callable[[date], int | None],
+        igrt_since: date | None,
+    ) -> None:
+        self._record = record
+        self._kb = kb
+        self._age_months_on = age_months_on
+        self._igrt_since = igrt_since
+
+    def results(self, analyte: str) -> list[LabResult]:
+        return [lab for lab in self._record.labs if lab.analyte == analyte]
+
+    def latest(self, analyte: str) -> LabResult | None:
+        found = self.results(analyte)
+        return found[-1] if found else None
+
+    def performed(self, analyte: str) -> bool:
+        """A result, or a test recorded as done whose value igcds does not read."""
+        done = any(t.analyte == analyte for t in self._record.tests_performed)
+        return done or bool(self.results(analyte))
+
+    def reference_limits(self, result: LabResult) -> tuple[float | None, float | None]:
+        """The lab's own range when given, else the knowledge table for the age at the draw."""
+        if result.reference_low is not None or result.reference_high is not None:
+            return result.reference_low, result.reference_high
+        months = self._age_months_on(result.effective)
+        if months is None or result.analyte not in AGE_BANDED:
+            return None, None
+        for band in self._kb.reference_ranges.bands:
+            if band.max_age_months is None or months < band.max_age_months:
+                low, high = getattr(band, result.analyte)
+                return low, high
+        return None, None  # unreachable: the last band is open
+
+    def judge(self, result: LabResult | None) -> Judgement:
+        if result is None:
+            return "unknown"
+        low, high = self.reference_limits(result)
+        if low is not None and (result.value < low or (result.is_upper_bound and result.value <= low)):
+            return "low"
+        if low is None and high is None:
+            return "unknown"
+        if high is not None and result.value > high and not result.is_upper_bound:
+            return "high"
+        return "normal"
+
+    @cached_property
+    def low_igm_results(self) -> list[LabResult]:
+        return [r for r in self.results("igm") if self.judge(r) == "low"]
+
+    @cached_property
+    def igg_for_diagnosis(self) -> LabResult | None:
+        """The last IgG before IgRT began (infused IgG masks the patient's own)."""
+        started = self._igrt_since
+        candidates = [r for r in self.results("igg") if started is None or r.effective <= started]
+        return candidates[-1] if candidates else None
