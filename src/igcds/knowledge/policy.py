@@ -28,6 +28,7 @@ class Policy:
     prophylaxis_failure_count: int
     prophylaxis_failure_min_months: int
     trial_off_after_months: int
+    igm_repeat_min_days: int
     on_igrt_iv_weeks: int
     on_igrt_sc_weeks: int
     trough_window_days: int

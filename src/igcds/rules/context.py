@@ -29,7 +29,7 @@ class ClinicalContext:
 
     @cached_property
     def labs(self) -> Labs:
-        return Labs(self.record, self.kb, self.age_months_on, self.igrt.since)
+        return Labs(self.record, self.kb, self.age_months_on, self.igrt.since, self.policy.igm_repeat_min_days)
 
     @cached_property
     def igrt_history(self) -> IgrtHistory:

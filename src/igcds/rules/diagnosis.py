@@ -89,7 +89,7 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
     recorded_sigmd = ctx.conditions_in("selective_igm_deficiency", active_only=False)
     secondary = secondary_cause_refs(ctx)
     response, response_refs = specific_antibody_response(ctx)
-    low_igm_twice = igm_low and len(ctx.labs.low_igm_results) >= 2
+    low_igm_twice = igm_low and len(ctx.labs.low_igm_occasions) >= 2
     lab_higm_pattern = igg_low and iga_low and igm_not_low
 
     criteria: tuple[Criterion, ...] = (

@@ -22,7 +22,7 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         why = scope.reasons(ctx)  # which criterion or warning sign put the patient in scope
         refs = tuple(ref for reason in why for ref in reason.refs)
         found.append(Finding("WU-IG-01", {"in_scope_because": scope.described(why)}, refs))
-    if dx.code == "possible-selective-igm-deficiency" and len(ctx.labs.low_igm_results) < 2 and igm is not None:
+    if dx.code == "possible-selective-igm-deficiency" and len(ctx.labs.low_igm_occasions) < 2 and igm is not None:
         low, _ = ctx.labs.reference_limits(igm)
         found.append(
             Finding(
