@@ -146,3 +146,24 @@ def test_assess_with_an_unknown_product_exits_2() -> None:
     done = run_igcds("assess", "examples/higm-cd40lg-boy.json", "--product", "octagam")
     assert done.code == 2
     assert "unknown product 'octagam'" in done.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--weight", "14", "--age", "130"], "error: --age: 130 years is above 125\n"),
+        (
+            ["--weight", "70", "--age", "0.05"],
+            "error: --weight: 70 kg is impossible at --age 0.05 (plausible 0.3-12 kg)\n",
+        ),
+        (["--weight", "3", "--age", "40"], "error: --weight: 3 kg is impossible at --age 40 (plausible 4-400 kg)\n"),
+    ],
+)
+def test_impossible_age_or_weight_for_age_is_refused(args: list[str], message: str) -> None:
+    """Issue 10 item 7: an age of 130, or a weight no one of that age has, is an input error."""
+    done = run_igcds("dose", *args)
+    assert (done.code, done.out, done.err) == (2, "", message)
+
+
+def test_weight_possible_at_the_age_is_dosed() -> None:
+    assert run_igcds("dose", "--weight", "12", "--age", "0.05").code == 0

@@ -36,7 +36,8 @@ from igcds.rules import diagnosis, scope, sequence
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, Flag
 from igcds.rules.predicates import SIGMD_PATHWAY
-from igcds.rules.time_windows import within_months, years_between
+from igcds.rules.time_windows import whole_months_between, within_months, years_between
+from igcds.rules.weight_checks import conflict_effect, conflicting_weights
 from igcds.version import __version__
 
 PATHWAY_NOTES = {
@@ -65,6 +66,11 @@ def assess(
     policy = policy or default_policy(kb)
     if record.birth_date is not None and record.birth_date > as_of:
         raise InputError(record.ref, "birthDate", f"{record.birth_date} is after the assessment date {as_of}")
+    if (
+        record.birth_date is not None
+        and whole_months_between(record.birth_date, as_of) // 12 > kb.plausibility.max_age_years
+    ):
+        raise InputError(record.ref, "birthDate", f"an age above {kb.plausibility.max_age_years} years on {as_of}")
     record = record.as_known_on(as_of)  # the one place "as of" is applied
     ctx = ClinicalContext(record, kb, policy, as_of)
     dx = diagnosis.diagnose(ctx)
@@ -74,13 +80,18 @@ def assess(
     found, plan = decided.found, decided.plan
     gaps = _data_gaps(ctx, dx, plan)
     dose = None
-    if plan is not None:
-        dose, dose_gaps = plan_dose(plan, _dosing_facts(ctx, plan, decided), dose_request or DoseRequest(), policy, kb)
+    weights_disagree = conflicting_weights(record.weights, kb.plausibility.weight_change) if plan else None
+    if weights_disagree is not None:  # dosing on either weight would be a guess
+        gaps.append(DataGap("weight", conflict_effect(weights_disagree)))
+    record_flags: list[str] = []
+    if weights_disagree is None and plan is not None:
+        facts = _dosing_facts(ctx, plan, decided)
+        dose, dose_gaps, record_flags = plan_dose(plan, facts, dose_request or DoseRequest(), policy, kb)
         gaps += dose_gaps
     recommendations = sorted(
         (_recommendation(kb, finding) for finding in found), key=lambda r: PRIORITY_ORDER[r.priority]
     )
-    warnings = [note.text for note in record.notes]
+    warnings = [note.text for note in record.notes] + record_flags
     if dx.code in PATHWAY_NOTES:
         warnings.append(PATHWAY_NOTES[dx.code])
     return Assessment(

@@ -14,6 +14,7 @@ from igcds.domain.record import Measurement, Route
 from igcds.dosing import amount, catalogue, conversion, regimen, review, weight
 from igcds.dosing.infusion import RateRisk
 from igcds.knowledge.loader import KnowledgeBase
+from igcds.knowledge.plausibility import Plausibility
 from igcds.knowledge.policy import Policy
 
 
@@ -52,10 +53,26 @@ def _check(order: DoseOrder) -> None:
         raise FigureError("from_iv", "needs {route} SC, {mg_per_kg} and {interval} of the IV regimen")
 
 
+def _check_age(order: DoseOrder, plausible: Plausibility) -> None:
+    """An impossible age, or a weight impossible at the age (knowledge/data/plausibility.yaml)."""
+    if order.age_years is None:
+        return
+    if order.age_years > plausible.max_age_years:
+        raise FigureError("age", f"{order.age_years:g} years is above {plausible.max_age_years}")
+    band = plausible.weight_band(int(order.age_years * 12))
+    if order.weight_kg is not None and not band.low_kg <= order.weight_kg <= band.high_kg:
+        raise FigureError(
+            "weight",
+            f"{order.weight_kg:g} kg is impossible at {{age}} {order.age_years:g} "
+            f"(plausible {band.low_kg:g}-{band.high_kg:g} kg)",
+        )
+
+
 def dose_for_figures(order: DoseOrder, policy: Policy, kb: KnowledgeBase, measured_on: date) -> Dose:
     """The starting regimen for the route unless mg/kg or the interval is given. The dose's
     warnings say when vial rounding could not apply and when the regimen is above the ceiling."""
     _check(order)
+    _check_age(order, kb.plausibility)
     product = catalogue.product(kb, order.product) if order.product else None
     if product is not None and order.route not in product.routes:
         raise FigureError("product", f"{product.name} is not labelled for {order.route} use")

@@ -11,7 +11,7 @@ from datetime import date
 from igcds.domain.assessment import DataGap, Dose, TroughModel
 from igcds.domain.igrt_plan import IgrtPlan
 from igcds.domain.record import Measurement, MedicationUse, Route
-from igcds.dosing import amount, catalogue, conversion, regimen, trough_model, weight
+from igcds.dosing import amount, catalogue, conversion, regimen, review, trough_model, weight
 from igcds.dosing.infusion import RateRisk
 from igcds.knowledge import schema
 from igcds.knowledge.loader import KnowledgeBase
@@ -57,7 +57,13 @@ def chosen_product(
 
 
 def _regimen(
-    plan: IgrtPlan, facts: DosingFacts, kg: float, policy: Policy, kb: KnowledgeBase, gaps: list[DataGap]
+    plan: IgrtPlan,
+    facts: DosingFacts,
+    kg: float,
+    policy: Policy,
+    kb: KnowledgeBase,
+    gaps: list[DataGap],
+    warnings: list[str],
 ) -> tuple[regimen.Regimen, TroughModel | None] | None:
     previous = facts.previous_dose
     if plan.intent == "start" and (previous is None or previous.route != plan.route):
@@ -75,6 +81,13 @@ def _regimen(
     if current is None:
         gaps.append(DataGap("immune globulin dose", "current dose not recorded: no dose computed"))
         return None
+    assert last is not None  # a current regimen is read from a recorded dose
+    absurd = review.implausible_recorded_dose(
+        current, last.ref, policy, kb.plausibility.recorded_dose_min_mg_per_kg_4wk
+    )
+    if absurd is not None:  # never continued (or escalated) from a dose no one could have meant
+        warnings.append(absurd)
+        return regimen.starting(plan.route, policy, kb), None
     if plan.intent == "start":
         return regimen.within_ceiling(current, policy), None
     if plan.intent == "continue":
@@ -88,21 +101,23 @@ def _regimen(
 
 def plan_dose(
     plan: IgrtPlan, facts: DosingFacts, request: DoseRequest, policy: Policy, kb: KnowledgeBase
-) -> tuple[Dose | None, list[DataGap]]:
-    """The maintenance dose for `plan`, and the data gaps met on the way."""
+) -> tuple[Dose | None, list[DataGap], list[str]]:
+    """The maintenance dose for `plan`, the data gaps met on the way, and warnings about the
+    record (a recorded dose that cannot be continued as given)."""
     gaps: list[DataGap] = []
+    warnings: list[str] = []
     measured = facts.weight
     if measured is None:
-        return None, gaps
+        return None, gaps, warnings
     try:
         dosing_weight = weight.dosing_weight(
             measured.value, facts.height_cm, facts.sex, facts.age_years, facts.pregnant, policy
         )
     except weight.WeightUnavailable as missing:
-        return None, [DataGap("dosing weight", f"{missing}: no dose computed")]
-    chosen = _regimen(plan, facts, dosing_weight.kg, policy, kb, gaps)
+        return None, [DataGap("dosing weight", f"{missing}: no dose computed")], warnings
+    chosen = _regimen(plan, facts, dosing_weight.kg, policy, kb, gaps, warnings)
     if chosen is None:
-        return None, gaps
+        return None, gaps, warnings
     regimen_, model = chosen
     last = facts.current_dose if plan.intent != "start" else facts.previous_dose
     requested = catalogue.product(kb, request.product) if request.product else None
@@ -129,7 +144,7 @@ def plan_dose(
     if plan.route == "IV" and (facts.sc_switch_advised or (sc_product is not None and product is not sc_product)):
         switch = _sc_switch(regimen_, dosing_weight, facts, sc_product, own, policy, kb, gaps)
         dose = replace(dose, sc_switch=switch)
-    return dose, gaps
+    return dose, gaps, warnings
 
 
 def _sc_switch(
