@@ -1,12 +1,15 @@
-"""Evidence lists are capped in the output: a record of thousands of results names the most recent
-20 and counts the rest, instead of printing every reference (issue 10, item 10)."""
+"""Limits the core keeps (issue 10): evidence lists capped in the output (a record of thousands of
+results names the most recent 20 and counts the rest), and an impossible age refused."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from igcds import engine
 from igcds.domain.assessment import EVIDENCE_SHOWN, Criterion
+from igcds.domain.errors import InputError
 from igcds.fhir import read
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.report import json_contract
@@ -37,3 +40,12 @@ def test_two_thousand_low_igm_results_print_twenty_references(kb: KnowledgeBase)
     assert twice["evidence_total"] == 2000
     assert twice["evidence"] == [f"Observation/igm-{i}" for i in range(1980, 2000)]
     assert all("evidence_total" not in c for c in criteria if c is not twice)
+
+
+def test_an_impossible_age_is_refused_by_the_core_too(kb: KnowledgeBase) -> None:
+    """A record read without an assessment date (the population run, the Python API) is still
+    checked when assessed: an age above 125 on `as_of` is an input error, not a plan."""
+    record = read.read_bundle(b.bundle(b.patient("p", "female", "1901-01-01")), None, kb)
+    with pytest.raises(InputError, match=r"Patient/p birthDate: an age above 125 years on 2027-01-02"):
+        engine.assess(record, date(2027, 1, 2), None, kb)
+    assert engine.assess(record, date(2026, 12, 31), None, kb).patient.age_years is not None
