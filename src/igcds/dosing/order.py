@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from igcds.domain import quantity as units
 from igcds.domain.assessment import Dose
 from igcds.domain.errors import FigureError
 from igcds.domain.record import Measurement, Route
@@ -37,12 +36,12 @@ class DoseOrder:
     new_to_product: bool = True
 
 
-def _check(order: DoseOrder) -> None:
+def _check(order: DoseOrder, plausible: Plausibility) -> None:
     for figure, value in (("weight", order.weight_kg), ("height", order.height_cm), ("mg_per_kg", order.mg_per_kg)):
         if value is not None and value <= 0:
             raise FigureError(figure, f"must be positive, got {value:g}")
     for measure, value in (("weight", order.weight_kg), ("height", order.height_cm)):
-        problem = units.implausible(measure, value) if value is not None else None
+        problem = plausible.body_problem(measure, value) if value is not None else None
         if problem:
             raise FigureError(measure, problem)
     if order.age_years is not None and order.age_years < 0:
@@ -71,7 +70,7 @@ def _check_age(order: DoseOrder, plausible: Plausibility) -> None:
 def dose_for_figures(order: DoseOrder, policy: Policy, kb: KnowledgeBase, measured_on: date) -> Dose:
     """The starting regimen for the route unless mg/kg or the interval is given. The dose's
     warnings say when vial rounding could not apply and when the regimen is above the ceiling."""
-    _check(order)
+    _check(order, kb.plausibility)
     _check_age(order, kb.plausibility)
     product = catalogue.product(kb, order.product) if order.product else None
     if product is not None and order.route not in product.routes:

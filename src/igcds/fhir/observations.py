@@ -88,7 +88,7 @@ class ObservationReader:
         if analyte in ("weight", "height"):
             if canonical <= 0:
                 raise InputError(ref, "valueQuantity.value", f"{analyte} must be positive, got {value:g}")
-            problem = units.implausible(analyte, canonical)
+            problem = self.kb.plausibility.body_problem(analyte, canonical)
             if problem:
                 raise InputError(ref, "valueQuantity", problem)
             if analyte == "weight":

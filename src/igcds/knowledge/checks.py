@@ -117,6 +117,8 @@ def plausibility(limits: Plausibility, analytes: set[str]) -> None:
             raise KnowledgeError(f"plausibility.yaml: {analyte!r} is not an observation set in valuesets.yaml")
         if lab.low >= lab.high:
             raise KnowledgeError(f"plausibility.yaml: {analyte} low {lab.low:g} is not below high {lab.high:g}")
+    if set(limits.body) != {"weight", "height"} or any(b.low >= b.high for b in limits.body.values()):
+        raise KnowledgeError("plausibility.yaml: body needs weight and height, each low below high")
     expected_start = 0
     for band in limits.weight_for_age:
         if band.min_age_months != expected_start or band.low_kg >= band.high_kg:

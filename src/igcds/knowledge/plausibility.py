@@ -19,6 +19,12 @@ class PlausibleRange(Strict):
         return not self.low <= value <= self.high
 
 
+class BodyRange(Strict):
+    unit: str
+    low: float = Field(gt=0)
+    high: float = Field(gt=0)
+
+
 class WeightForAge(Strict):
     min_age_months: int = Field(ge=0)
     max_age_months: int | None
@@ -35,6 +41,7 @@ class Plausibility(Strict):
     version: str
     basis: str
     laboratory: dict[str, PlausibleRange]
+    body: dict[str, BodyRange]
     max_age_years: int = Field(gt=0, le=150)
     weight_for_age: list[WeightForAge] = Field(min_length=1)
     weight_change: WeightChange
@@ -46,3 +53,13 @@ class Plausibility(Strict):
             if band.max_age_months is None or age_months < band.max_age_months:
                 return band
         return self.weight_for_age[-1]
+
+    def body_problem(self, measure: str, value: float) -> str | None:
+        """Why a weight (kg) or height (cm) cannot be a person's, or None when it can."""
+        limits = self.body[measure]
+        if limits.low <= value <= limits.high:
+            return None
+        return (
+            f"{measure} {value:g} {limits.unit} is outside {limits.low:g}-{limits.high:g} {limits.unit}: "
+            "is it in another unit?"
+        )
