@@ -146,3 +146,20 @@ def test_null_or_empty_gender_is_unknown(kb: KnowledgeBase, gender: Any) -> None
     """Found by the fuzz: a null gender crashed the error message meant for a wrong one (exit 1)."""
     bundle = b.bundle({"resourceType": "Patient", "id": "p1", "gender": gender})
     assert read.read_bundle(bundle, AS_OF, kb).sex == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("element", "value", "message"),
+    [
+        ("name", {"family": "Doe"}, "Patient/p1 name: expected a list, got an object"),
+        ("name", [{"given": "Ann"}], r"Patient/p1 name\[0\].given: expected a list, got a string"),
+        ("identifier", [{"value": 12345}], r"Patient/p1 identifier\[0\].value: expected a string, got a number"),
+    ],
+)
+def test_patient_name_and_identifier_of_the_wrong_type(
+    kb: KnowledgeBase, element: str, value: Any, message: str
+) -> None:
+    """The report shows the name and identifier: a wrong type there is refused, not a crash."""
+    bundle = b.bundle({"resourceType": "Patient", "id": "p1", element: value})
+    with pytest.raises(InputError, match=message):
+        read.read_bundle(bundle, AS_OF, kb)

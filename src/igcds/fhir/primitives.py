@@ -63,8 +63,9 @@ def codings(concept: object) -> tuple[Coding, ...]:
     """The codings of a CodeableConcept; tolerant of missing or odd elements."""
     if not isinstance(concept, dict):
         return ()
+    listed = concept.get("coding")
     found = []
-    for coding in concept.get("coding") or ():
+    for coding in listed if isinstance(listed, list) else ():  # the reader checks shapes; others tolerate
         if isinstance(coding, dict) and isinstance(coding.get("code"), str):
             found.append(
                 Coding(

@@ -48,7 +48,12 @@ MEDICATION_COMMON: Final[Mapping[str, Shape]] = {
     "effectivePeriod": PERIOD,
 }
 RESOURCES: Final[Mapping[str, Mapping[str, Shape]]] = {
-    "Patient": {"gender": STRING, "birthDate": STRING},
+    "Patient": {
+        "gender": STRING,
+        "birthDate": STRING,
+        "name": list_of({"text": STRING, "family": STRING, "given": list_of(STRING), "use": STRING}),
+        "identifier": list_of({"value": STRING, "system": STRING, "type": CONCEPT}),
+    },
     "Observation": {
         "status": STRING,
         "subject": REFERENCE,
