@@ -23,10 +23,16 @@ from igcds.web.app import create_web_app
 from igcds.web.report_page import with_toolbar
 from tests.conftest import run_igcds
 from tests.web_fixtures import AS_OF, EXAMPLES, ROOT, population_out, settings
-from tests.web_smart_server import CLIENT_ID, LAUNCH_CONTEXT, Running, FakeEhr, example_ehr
+from tests.web_smart_server import CLIENT_ID, LAUNCH_CONTEXT, FakeEhr, Running, example_ehr
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+]
 
 
 @dataclass
@@ -49,7 +55,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Iterato
     web_settings = settings(folder)
     web_settings.smart_client_id = CLIENT_ID
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_web_app(web_settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_web_app(web_settings), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -80,9 +88,11 @@ def page(browser: Browser) -> Iterator[Page]:
     # Scripts and CSP violations; a page's own 4xx status (a refused upload) is not an error here.
     tab.on(
         "console",
-        lambda message: errors.append(message.text)
-        if message.type == "error" and "the server responded with a status of 4" not in message.text
-        else None,
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "the server responded with a status of 4" not in message.text
+            else None
+        ),
     )
     yield tab
     context.close()
@@ -94,26 +104,104 @@ def page(browser: Browser) -> Iterator[Page]:
 # (form fields, `igcds dose` options, dosing-weight policy)
 CASES: list[tuple[dict[str, str], list[str], str]] = [
     ({"weight": "14.2"}, ["--weight", "14.2"], "actual"),  # a 3-year-old starting IVIG
-    ({"weight": "9.8", "age": "1.5", "route": "SC", "product": "hizentra"}, ["--weight", "9.8", "--age", "1.5", "--route", "SC", "--product", "hizentra"], "actual"),
-    ({"weight": "22", "height": "118", "sex": "female", "age": "6", "product": "gamunex-c"}, ["--weight", "22", "--height", "118", "--sex", "female", "--age", "6", "--product", "gamunex-c"], "australia-nba"),
+    (
+        {"weight": "9.8", "age": "1.5", "route": "SC", "product": "hizentra"},
+        ["--weight", "9.8", "--age", "1.5", "--route", "SC", "--product", "hizentra"],
+        "actual",
+    ),
+    (
+        {"weight": "22", "height": "118", "sex": "female", "age": "6", "product": "gamunex-c"},
+        ["--weight", "22", "--height", "118", "--sex", "female", "--age", "6", "--product", "gamunex-c"],
+        "australia-nba",
+    ),
 ]
 OBESE = {"weight": "100", "height": "175", "sex": "male", "age": "45"}
 OBESE_CLI = ["--weight", "100", "--height", "175", "--sex", "male", "--age", "45"]
-CASES += [(dict(OBESE, product="privigen"), [*OBESE_CLI, "--product", "privigen"], rule) for rule in ("actual", "adjusted-if-obese", "australia-nba")]
+CASES += [
+    (dict(OBESE, product="privigen"), [*OBESE_CLI, "--product", "privigen"], rule)
+    for rule in ("actual", "adjusted-if-obese", "australia-nba")
+]
 CASES += [
     ({"weight": "70", "product": product, "route": "IV"}, ["--weight", "70", "--product", product], "actual")
     for product in ("gammagard-liquid", "privigen", "gamunex-c", "octagam-5", "gammagard-sd")
 ]
 CASES += [
-    ({"weight": "70", "age": "40", "product": product, "route": "SC"}, ["--weight", "70", "--age", "40", "--product", product, "--route", "SC"], "actual")
+    (
+        {"weight": "70", "age": "40", "product": product, "route": "SC"},
+        ["--weight", "70", "--age", "40", "--product", product, "--route", "SC"],
+        "actual",
+    )
     for product in ("gammagard-liquid", "gamunex-c", "hizentra", "cuvitru", "xembify", "cutaquig")
 ]
 CASES += [
-    ({"weight": "70", "age": "40", "route": "SC", "product": "hyqvia", "interval_weeks": "4"}, ["--weight", "70", "--age", "40", "--route", "SC", "--product", "hyqvia", "--interval-weeks", "4"], "actual"),
-    ({"weight": "64", "route": "SC", "product": "hizentra", "mg_per_kg": "400", "interval_weeks": "4", "from_iv": "1"}, ["--weight", "64", "--route", "SC", "--product", "hizentra", "--mg-per-kg", "400", "--interval-weeks", "4", "--from-iv"], "actual"),
-    ({"weight": "80", "product": "privigen", "mg_per_kg": "600", "interval_weeks": "3", "risk": "thrombosis"}, ["--weight", "80", "--product", "privigen", "--mg-per-kg", "600", "--interval-weeks", "3", "--risk", "thrombosis"], "actual"),
-    ({"weight": "58", "age": "30", "route": "SC", "product": "cuvitru", "continuing": "1"}, ["--weight", "58", "--age", "30", "--route", "SC", "--product", "cuvitru", "--continuing"], "actual"),
-    ({"weight": "120", "height": "160", "sex": "female", "age": "52", "product": "octagam-5", "risk": "renal"}, ["--weight", "120", "--height", "160", "--sex", "female", "--age", "52", "--product", "octagam-5", "--risk", "renal"], "adjusted-if-obese"),
+    (
+        {"weight": "70", "age": "40", "route": "SC", "product": "hyqvia", "interval_weeks": "4"},
+        ["--weight", "70", "--age", "40", "--route", "SC", "--product", "hyqvia", "--interval-weeks", "4"],
+        "actual",
+    ),
+    (
+        {
+            "weight": "64",
+            "route": "SC",
+            "product": "hizentra",
+            "mg_per_kg": "400",
+            "interval_weeks": "4",
+            "from_iv": "1",
+        },
+        [
+            "--weight",
+            "64",
+            "--route",
+            "SC",
+            "--product",
+            "hizentra",
+            "--mg-per-kg",
+            "400",
+            "--interval-weeks",
+            "4",
+            "--from-iv",
+        ],
+        "actual",
+    ),
+    (
+        {"weight": "80", "product": "privigen", "mg_per_kg": "600", "interval_weeks": "3", "risk": "thrombosis"},
+        [
+            "--weight",
+            "80",
+            "--product",
+            "privigen",
+            "--mg-per-kg",
+            "600",
+            "--interval-weeks",
+            "3",
+            "--risk",
+            "thrombosis",
+        ],
+        "actual",
+    ),
+    (
+        {"weight": "58", "age": "30", "route": "SC", "product": "cuvitru", "continuing": "1"},
+        ["--weight", "58", "--age", "30", "--route", "SC", "--product", "cuvitru", "--continuing"],
+        "actual",
+    ),
+    (
+        {"weight": "120", "height": "160", "sex": "female", "age": "52", "product": "octagam-5", "risk": "renal"},
+        [
+            "--weight",
+            "120",
+            "--height",
+            "160",
+            "--sex",
+            "female",
+            "--age",
+            "52",
+            "--product",
+            "octagam-5",
+            "--risk",
+            "renal",
+        ],
+        "adjusted-if-obese",
+    ),
 ]
 
 
@@ -146,7 +234,9 @@ SET_FORM = """([fields, rule]) => {
     form.elements[name].value = fields[name] || '';
   }
   form.elements['dosing_weight'].value = rule;
-  for (const radio of form.querySelectorAll('input[name=route]')) { radio.checked = radio.value === (fields.route || 'IV'); }
+  for (const radio of form.querySelectorAll('input[name=route]')) {
+    radio.checked = radio.value === (fields.route || 'IV');
+  }
   for (const name of ['from_iv', 'continuing']) { form.elements[name].checked = name in fields; }
   for (const box of form.querySelectorAll('input[name=risk]')) { box.checked = box.value === fields.risk; }
   form.elements['weight'].dispatchEvent(new Event('input', {bubbles: true}));
@@ -255,12 +345,23 @@ def test_keyboard_alone_reaches_every_field_with_visible_focus(site: Site, page:
             " return [e.id || e.name || e.textContent.trim(), s.outlineStyle, s.outlineWidth]; }"
         )
         order.append(focused[0])
-        assert focused[1] != "none" and focused[2] != "0px", f"no visible focus on {focused[0]}"
+        assert focused[1] != "none", f"no visible focus on {focused[0]}"
+        assert focused[2] != "0px", f"no visible focus on {focused[0]}"
         if focused[0] == "f-weight":
             page.keyboard.type("14.2")
         if focused[0] == "sheet":
             break
-    for field in ("f-weight", "f-height", "f-sex", "f-age", "f-mg_per_kg", "f-interval_weeks", "f-product", "calculate", "sheet"):
+    for field in (
+        "f-weight",
+        "f-height",
+        "f-sex",
+        "f-age",
+        "f-mg_per_kg",
+        "f-interval_weeks",
+        "f-product",
+        "calculate",
+        "sheet",
+    ):
         assert field in order
     settled(page)
     assert page.locator("[data-figure=dose_g]").inner_text() == "5.68"
@@ -314,7 +415,9 @@ def test_smart_ehr_launch_end_to_end(site: Site, page: Page) -> None:
     assert "patient " + site.ehr.patient in page.locator("h1").first.inner_text()
     assert "Hyper-IgM" in page.locator("body").inner_text() or "hyper-IgM" in page.locator("body").inner_text()
     # The patient's data was read with the prefetch's queries, for the patient in the token.
-    assert any(seen.startswith(f"/fhir/Observation?patient={site.ehr.patient}&code=") for seen in site.ehr.requests_seen)
+    assert any(
+        seen.startswith(f"/fhir/Observation?patient={site.ehr.patient}&code=") for seen in site.ehr.requests_seen
+    )
     assert site.ehr.patient not in page.url
 
 
@@ -353,12 +456,16 @@ def test_worklist_filters_sorts_and_opens_a_report(site: Site, page: Page) -> No
     assert [rank[p] for p in priorities] == sorted(rank[p] for p in priorities)  # critical first
     page.locator("#f-priority").select_option("urgent")
     page.locator("#filter").click()
-    assert set(page.locator("#worklist tbody tr").evaluate_all("rows => rows.map(r => r.dataset.priority)")) == {"urgent"}
+    assert set(page.locator("#worklist tbody tr").evaluate_all("rows => rows.map(r => r.dataset.priority)")) == {
+        "urgent"
+    }
     page.goto(site.base + "/worklist")
     page.locator("#f-due_by").fill("2026-11-24")
     page.locator("#filter").click()
     dues = page.locator("#worklist tbody tr td:nth-child(5)").all_inner_texts()
-    assert dues and max(dues) <= "2026-11-24" and len(dues) < all_rows
+    assert dues
+    assert max(dues) <= "2026-11-24"
+    assert len(dues) < all_rows
     page.get_by_role("link", name="Patient", exact=True).click()
     patients = page.locator("#worklist tbody th").all_inner_texts()
     assert patients == sorted(patients)
@@ -376,7 +483,6 @@ def test_pages_have_no_serious_or_critical_axe_violations(site: Site, page: Page
     page.goto(site.base + "/dose")
     fill(page, {"weight": "70", "product": "privigen"}, "actual")
     settled(page)
-    pages = {"/dose": None}
     found: dict[str, list[str]] = {}
     for path in ("/dose", "/assess", "/worklist", "/"):
         if path != "/dose":
@@ -388,5 +494,7 @@ def test_pages_have_no_serious_or_critical_axe_violations(site: Site, page: Page
     page.locator("#assess").click()
     page.wait_for_url(site.base + "/assess/report")
     results = axe.run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]})
-    found["/assess/report"] = [v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-    assert pages and found == {path: [] for path in found}
+    found["/assess/report"] = [
+        v["id"] for v in results.response["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    assert found == {path: [] for path in found}

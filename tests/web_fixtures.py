@@ -28,7 +28,12 @@ WORKLIST_COLUMNS = (
     "reason",
     "citations",
 )
-POPULATION = ("higm-cd40lg-boy.json", "sigmd-recurrent-sinusitis.json", "sigmd-asymptomatic.json", "possible-sigmd-child.json")
+POPULATION = (
+    "higm-cd40lg-boy.json",
+    "sigmd-recurrent-sinusitis.json",
+    "sigmd-asymptomatic.json",
+    "possible-sigmd-child.json",
+)
 
 
 def population_out(folder: Path, kb: KnowledgeBase) -> Path:
@@ -38,7 +43,9 @@ def population_out(folder: Path, kb: KnowledgeBase) -> Path:
     with (folder / "assessments.ndjson").open("w", encoding="utf-8") as handle:
         for index, name in enumerate(POPULATION):
             bundle = json.loads((ROOT / "examples" / name).read_text(encoding="utf-8"))
-            assessment = json.loads(json_contract.render(engine.assess(read.read_bundle(bundle, AS_OF, kb), AS_OF, kb=kb), kb))
+            assessment = json.loads(
+                json_contract.render(engine.assess(read.read_bundle(bundle, AS_OF, kb), AS_OF, kb=kb), kb)
+            )
             handle.write(json.dumps(assessment) + "\n")
             for rec in assessment["recommendations"]:
                 rows.append(

@@ -10,7 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
@@ -88,7 +88,7 @@ def build(ehr: FakeEhr) -> Flask:
     app = Flask("test-ehr")
 
     class CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
-        TOKEN_ENDPOINT_AUTH_METHODS = ["none"]
+        TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["none"]
 
         def save_authorization_code(self, code: str, oauth_request: Any) -> None:
             payload = oauth_request.payload
@@ -118,7 +118,9 @@ def build(ehr: FakeEhr) -> Flask:
         token["patient"] = oauth_request.user["patient"]  # SMART launch context in the token response
         ehr.tokens[token["access_token"]] = token
 
-    server = AuthorizationServer(app, query_client=lambda cid: Client(ehr.redirect_uri) if cid == CLIENT_ID else None, save_token=save_token)
+    server = AuthorizationServer(
+        app, query_client=lambda cid: Client(ehr.redirect_uri) if cid == CLIENT_ID else None, save_token=save_token
+    )
     server.register_grant(CodeGrant, [CodeChallenge(required=True)])
 
     @app.get("/fhir/.well-known/smart-configuration")

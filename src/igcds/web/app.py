@@ -91,9 +91,12 @@ def create_web_app(settings: WebSettings | None = None) -> FastAPI:
 
     settings = settings or WebSettings()
     kb = loader.load()
-    web = Web(kb, make_policy(kb.policy, settings.policy_overrides), settings, sessions.SessionStore(
-        settings.session_minutes * 60
-    ))
+    web = Web(
+        kb,
+        make_policy(kb.policy, settings.policy_overrides),
+        settings,
+        sessions.SessionStore(settings.session_minutes * 60),
+    )
     app = FastAPI(title="igcds web app", docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(sessions.SecurityHeaders)
     app.mount("/static", StaticFiles(packages=[("igcds.web", "static")]), name="static")

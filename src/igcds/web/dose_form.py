@@ -93,7 +93,18 @@ def read_form(values: Mapping[str, Any], risks: tuple[str, ...], site_policy: Po
     start_text = str(values.get("start_time") or DEFAULT_START).strip()
     match = TIME.match(start_text)
     start_minute = int(match.group(1)) * 60 + int(match.group(2)) if match else 9 * 60
-    base = {"values": values, "dosing_weight": dosing_weight, "start_minute": start_minute, "risks": risks}
+
+    def form(order: engine.DoseOrder | None, error: FieldError | None = None) -> DoseForm:
+        return DoseForm(
+            values=values,
+            order=order,
+            dosing_weight=dosing_weight,
+            start_minute=start_minute,
+            error_field=error.name if error else None,
+            error=str(error) if error else None,
+            risks=risks,
+        )
+
     try:
         if match is None:
             raise FieldError("start_time", f"not a time (hh:mm): {start_text!r}")
@@ -103,9 +114,9 @@ def read_form(values: Mapping[str, Any], risks: tuple[str, ...], site_policy: Po
         mg_per_kg = _number(values, "mg_per_kg")
         weeks = _number(values, "interval_weeks")
     except FieldError as error:
-        return DoseForm(order=None, error_field=error.name, error=str(error), **base)
+        return form(None, error)
     if weight is None:
-        return DoseForm(order=None, **base)
+        return form(None)
     sex = str(values.get("sex") or "unknown")
     product = str(values.get("product") or "") or None
     order = engine.DoseOrder(
@@ -122,7 +133,7 @@ def read_form(values: Mapping[str, Any], risks: tuple[str, ...], site_policy: Po
         risks=tuple(r for r in risks if r in ("thrombosis", "renal")),
         new_to_product=not values.get("continuing"),
     )
-    return DoseForm(order=order, **base)
+    return form(order)
 
 
 def policy_for(form: DoseForm, kb: KnowledgeBase, site_overrides: Mapping[str, Any]) -> Policy:

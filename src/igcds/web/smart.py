@@ -76,10 +76,16 @@ def router(web: Web) -> APIRouter:
             configuration = {}
         authorize, token = configuration.get("authorization_endpoint"), configuration.get("token_endpoint")
         if not isinstance(authorize, str) or not isinstance(token, str):
-            return failed(request, "The FHIR server's .well-known/smart-configuration gives no authorization and token endpoints.", 502)
+            return failed(
+                request,
+                "The FHIR server's .well-known/smart-configuration gives no authorization and token endpoints.",
+                502,
+            )
         methods = configuration.get("code_challenge_methods_supported")
         if isinstance(methods, list) and "S256" not in methods:
-            return failed(request, "The authorization server does not support PKCE with S256, which igcds requires.", 502)
+            return failed(
+                request, "The authorization server does not support PKCE with S256, which igcds requires.", 502
+            )
         verifier, state = generate_token(64), generate_token(32)
         extra = {"aud": iss, **({"launch": launch} if launch else {})}
         with http_client(
@@ -100,7 +106,9 @@ def router(web: Web) -> APIRouter:
         return web.redirect(request, url)
 
     @routes.get("/smart/callback")
-    def callback(request: Request, code: str = "", state: str = "", error: str = "", error_description: str = "") -> Response:
+    def callback(
+        request: Request, code: str = "", state: str = "", error: str = "", error_description: str = ""
+    ) -> Response:
         session = web.session(request)
         pending: dict[str, dict[str, Any]] = session.data.get(PENDING_KEY, {})
         launched = pending.pop(state, None) if state else None
@@ -111,18 +119,27 @@ def router(web: Web) -> APIRouter:
                 "open igcds again from the EHR.",
             )
         if error:
-            return failed(request, f"The EHR's authorization server refused access ({error}: {error_description or 'no reason given'}).", 403)
+            return failed(
+                request,
+                f"The EHR's authorization server refused access ({error}: {error_description or 'no reason given'}).",
+                403,
+            )
         with http_client(
             client_id=web.settings.smart_client_id,
             redirect_uri=redirect_uri(request),
-            token_endpoint_auth_method="none",
+            token_endpoint_auth_method="none",  # noqa: S106 - a public client: PKCE, no secret
         ) as client:
             try:
                 token = client.fetch_token(
                     launched["token_endpoint"], code=code, code_verifier=launched["verifier"], timeout=TIMEOUT_SECONDS
                 )
             except OAuthError as refused:
-                return failed(request, f"The EHR's authorization server refused the sign-in ({refused.error}: {refused.description or 'no reason given'}).", 403)
+                return failed(
+                    request,
+                    f"The EHR's authorization server refused the sign-in ({refused.error}: "
+                    f"{refused.description or 'no reason given'}).",
+                    403,
+                )
             except (requests.RequestException, ValueError) as broken:
                 return failed(request, f"The token request failed ({type(broken).__name__}).", 502)
             patient = token.get("patient")

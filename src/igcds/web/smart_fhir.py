@@ -57,7 +57,9 @@ def _resources(body: Any, key: str) -> list[dict[str, Any]]:
         raise FhirUnavailable(f"the FHIR server's answer for {key} is not a FHIR resource")
     if body["resourceType"] != "Bundle":
         return [body]
-    return [e["resource"] for e in body.get("entry") or [] if isinstance(e, dict) and isinstance(e.get("resource"), dict)]
+    return [
+        e["resource"] for e in body.get("entry") or [] if isinstance(e, dict) and isinstance(e.get("resource"), dict)
+    ]
 
 
 def read_patient(client: requests.Session, base: str, queries: dict[str, str]) -> dict[str, Any]:
@@ -71,7 +73,9 @@ def read_patient(client: requests.Session, base: str, queries: dict[str, str]) -
             try:
                 response = client.get(url, headers={"Accept": "application/fhir+json"}, timeout=TIMEOUT_SECONDS)
             except requests.RequestException as error:
-                raise FhirUnavailable(f"the FHIR server could not be reached for {key} ({type(error).__name__})") from None
+                raise FhirUnavailable(
+                    f"the FHIR server could not be reached for {key} ({type(error).__name__})"
+                ) from None
             if response.status_code != 200:
                 raise FhirUnavailable(f"the FHIR server answered {response.status_code} for {key}")
             try:
@@ -80,7 +84,9 @@ def read_patient(client: requests.Session, base: str, queries: dict[str, str]) -
                 raise FhirUnavailable(f"the FHIR server's answer for {key} is not JSON") from None
             resources += _resources(body, key)
             links = body.get("link") or [] if isinstance(body, dict) else []
-            url = next((link.get("url") for link in links if isinstance(link, dict) and link.get("relation") == "next"), None)
+            url = next(
+                (link.get("url") for link in links if isinstance(link, dict) and link.get("relation") == "next"), None
+            )
         else:
             raise FhirUnavailable(f"the FHIR server's paging for {key} went past {MAX_PAGES} pages")
     unique: dict[tuple[str, str], dict[str, Any]] = {}

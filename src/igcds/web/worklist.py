@@ -67,7 +67,10 @@ def patient_key(secret: bytes, patient: str) -> str:
 
 def read_rows(folder: Path) -> list[dict[str, str]]:
     with (folder / "worklist.csv").open(encoding="utf-8", newline="") as handle:
-        return [{name: row.get(name) or "" for name in (*COLUMNS, "recommendation_id", "citations")} for row in csv.DictReader(handle)]
+        return [
+            {name: row.get(name) or "" for name in (*COLUMNS, "recommendation_id", "citations")}
+            for row in csv.DictReader(handle)
+        ]
 
 
 def find_assessment(folder: Path, patient: str) -> dict[str, Any] | None:
@@ -120,7 +123,10 @@ def router(web: Web) -> APIRouter:
     def patient(key: str, request: Request) -> Response:
         if folder is None or not (folder / "worklist.csv").is_file():
             return unavailable(request)
-        wanted = next((row["patient"] for row in read_rows(folder) if patient_key(web.settings.secret, row["patient"]) == key), None)
+        wanted = next(
+            (row["patient"] for row in read_rows(folder) if patient_key(web.settings.secret, row["patient"]) == key),
+            None,
+        )
         found = find_assessment(folder, wanted) if wanted is not None else None
         if found is None:
             return web.page(
@@ -128,7 +134,8 @@ def router(web: Web) -> APIRouter:
                 "message.html.j2",
                 status=404,
                 heading="Patient not found",
-                message="This link does not match a patient of the current population run (links change when the server restarts).",
+                message="This link does not match a patient of the current population run "
+                "(links change when the server restarts).",
                 back="/worklist",
                 back_label="Back to the worklist",
             )
