@@ -155,3 +155,13 @@ def test_worklist_without_a_population_run_says_how_to_set_it_up(client: TestCli
     page = client.get("/worklist")
     assert page.status_code == 404
     assert "worklist_dir" in page.text
+
+
+def test_the_settings_example_in_docs_loads(tmp_path: Path) -> None:
+    text = (ROOT / "docs" / "web.md").read_text(encoding="utf-8")
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = tmp_path / "web.toml"
+    config.write_text(example, encoding="utf-8")
+    loaded = web_settings.load(config)
+    assert loaded.smart_issuers == ("https://ehr.example.org/fhir",)
+    assert loaded.worklist_dir == tmp_path / "population-2026-11"
