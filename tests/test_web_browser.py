@@ -295,10 +295,13 @@ def test_an_unusable_figure_is_one_message_on_its_field(site: Site, page: Page) 
     settled(page)
     assert page.locator("#dose-error").inner_text() == "Weight (kg): must be positive, got -3"
     page.locator("#f-weight").fill("70")
-    page.locator("input[name=route][value=IV]").check()
-    page.locator("#f-product").select_option("hizentra")
+    page.locator("#f-product").select_option("hizentra")  # labelled for SC only: the route follows
+    assert page.locator("input[name=route][value=SC]").is_checked()
+    page.locator("#f-product").select_option("gammagard-sd")
+    assert page.locator("input[name=route][value=IV]").is_checked()
+    page.locator("input[name=route][value=SC]").check()  # overruled by hand: the core says why not
     settled(page)
-    assert "not labelled for IV use" in page.locator("#dose-error").inner_text()
+    assert "not labelled for SC use" in page.locator("#dose-error").inner_text()
     assert page.locator("#dose-error").get_attribute("data-field") == "product"
 
 

@@ -17,7 +17,7 @@ from igcds.domain.errors import InputError, PolicyError
 from igcds.report.json_contract import format_reference
 from igcds.web import sessions
 from igcds.web.app import Web
-from igcds.web.dose_form import DoseForm, core_field, core_message, policy_for, read_form
+from igcds.web.dose_form import DEFAULT_START, DoseForm, core_field, core_message, policy_for, read_form
 from igcds.web.dose_view import PumpStep, figures, hours, pump_steps
 
 
@@ -58,6 +58,7 @@ def _values(web: Web, calc: Calculation) -> dict[str, Any]:
         "references": [(ref, format_reference(web.kb.references[ref])) for ref in cited if ref in web.kb.references],
         "products": sorted(web.kb.products.values(), key=lambda p: p.name.lower()),
         "site_dosing_weight": web.policy.dosing_weight,
+        "defaults": {"start_time": DEFAULT_START},
     }
 
 

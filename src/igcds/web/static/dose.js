@@ -31,6 +31,16 @@
     timer = setTimeout(update, 150);
   }
 
+  // A product given by one route only implies that route (its label's), as a pharmacist expects.
+  var product = form.elements.product;
+  product.addEventListener("change", function () {
+    var routes = (product.selectedOptions[0].dataset.routes || "").split(" ");
+    if (routes.length === 1 && routes[0]) {
+      var radio = form.querySelector("input[name=route][value=" + routes[0] + "]");
+      if (radio) { radio.checked = true; }
+    }
+  });
+
   form.addEventListener("input", soon);
   form.addEventListener("change", soon);
   form.addEventListener("submit", function (event) {
