@@ -136,6 +136,9 @@ def test_settings_file_keys_and_errors(tmp_path: Path) -> None:
     assert loaded.smart_issuers == ("https://ehr/fhir",)
     assert loaded.worklist_dir == tmp_path / "out"
     assert loaded.policy_overrides == {"dosing_weight": "australia-nba"}
+    config.write_text('session_minutes = "an hour"\n')
+    with pytest.raises(InputError, match="session_minutes: must be a number"):
+        web_settings.load(config)
     config.write_text("smart_secret = 1\n")
     with pytest.raises(InputError, match="smart_secret: unknown setting"):
         web_settings.load(config)

@@ -31,7 +31,7 @@ class WebSettings:
     worklist_dir: Path | None = None
     """A population `--out` folder (worklist.csv, assessments.ndjson) for /worklist."""
     session_minutes: int = 60
-    max_upload_mb: float = 10.0
+    max_upload_mb: float = 8.0
     policy_overrides: Mapping[str, Any] = field(default_factory=dict)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     """Keys the worklist's opaque patient links; new at each start."""
@@ -52,6 +52,12 @@ def load(path: Path | None, policy_overrides: Mapping[str, Any] | None = None) -
     if unknown:
         raise InputError(str(path), unknown[0], "unknown setting")
     folder = raw.get("worklist_dir")
+    for key, kind in (("session_minutes", int), ("max_upload_mb", (int, float)), ("smart_issuers", list)):
+        if key in raw and (isinstance(raw[key], bool) or not isinstance(raw[key], kind)):
+            raise InputError(str(path), key, f"must be a {'list of URLs' if kind is list else 'number'}")
+    for key in ("smart_client_id", "public_base_url", "worklist_dir"):
+        if key in raw and not isinstance(raw[key], str):
+            raise InputError(str(path), key, "must be a string")
     return WebSettings(
         smart_client_id=str(raw.get("smart_client_id", WebSettings.smart_client_id)),
         smart_issuers=tuple(str(iss).rstrip("/") for iss in raw.get("smart_issuers", ())),
