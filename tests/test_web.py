@@ -168,3 +168,28 @@ def test_the_settings_example_in_docs_loads(tmp_path: Path) -> None:
     loaded = web_settings.load(config)
     assert loaded.smart_issuers == ("https://ehr.example.org/fhir",)
     assert loaded.worklist_dir == tmp_path / "population-2026-11"
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("*.json")), ids=lambda p: p.stem)
+def test_a_stored_assessment_reads_back_to_the_same_report(kb: KnowledgeBase, example: Path) -> None:
+    """The worklist shows a population run's assessment through the same HTML renderer."""
+    import json
+
+    from igcds import engine
+    from igcds.fhir import read
+    from igcds.report import json_contract
+    from igcds.web.stored_assessment import from_contract
+
+    assessment = engine.assess(read.read_bundle(json.loads(example.read_text()), AS_OF, kb), AS_OF, kb=kb)
+    line = json_contract.render(assessment, kb)
+    assert from_contract(json.loads(line)) == assessment
+    assert html.render(from_contract(json.loads(line)), kb) == html.render(assessment, kb)
+
+
+def test_a_line_of_another_schema_is_not_read() -> None:
+    from igcds.web.stored_assessment import NotAnAssessment, from_contract
+
+    with pytest.raises(NotAnAssessment, match="schema"):
+        from_contract({"schema": "igcds.assessment/2"})
+    with pytest.raises(NotAnAssessment):
+        from_contract({"schema": "igcds.assessment/1", "as_of": "2026-11-23"})

@@ -35,7 +35,10 @@ class StoredReport:
 
 
 def assess(web: Web, record: PatientRecord, as_of: date) -> StoredReport:
-    assessment: Assessment = engine.assess(record, as_of, web.policy, web.kb)
+    return rendered(web, engine.assess(record, as_of, web.policy, web.kb))
+
+
+def rendered(web: Web, assessment: Assessment) -> StoredReport:
     return StoredReport(
         html=html.render(assessment, web.kb),
         json=json_contract.render(assessment, web.kb),

@@ -1,6 +1,7 @@
 """/worklist: the actions a population run found (`igcds population --out DIR`: worklist.csv and
-assessments.ndjson), filtered by priority, code and due date, sorted, with each patient's
-assessment one link away. Links carry an opaque key, never the patient id."""
+assessments.ndjson), filtered by priority, code and due date, sorted, with each patient's report
+(the HTML `igcds assess` writes, from the run's stored assessment) one link away. Links carry an
+opaque key, never the patient id."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from igcds.domain.assessment import PRIORITY_ORDER
 from igcds.web.app import Web
+from igcds.web.report_page import REPORT_KEY, rendered, with_toolbar
+from igcds.web.stored_assessment import NotAnAssessment, from_contract
 
 SORTS = ("priority", "due_date", "patient", "code", "diagnosis")
 COLUMNS = ("patient", "diagnosis", "code", "priority", "due_date", "action", "reason")
@@ -139,7 +142,20 @@ def router(web: Web) -> APIRouter:
                 back="/worklist",
                 back_label="Back to the worklist",
             )
-        return web.page(request, "worklist_patient.html.j2", a=found)
+        try:
+            report = rendered(web, from_contract(found))
+        except NotAnAssessment as error:
+            return web.page(
+                request,
+                "message.html.j2",
+                status=422,
+                heading="The assessment cannot be shown",
+                message=f"The population run's assessment for this patient cannot be read: {error}.",
+                back="/worklist",
+                back_label="Back to the worklist",
+            )
+        web.session(request).data[REPORT_KEY] = report  # the downloads are this report's
+        return web.keep(request, HTMLResponse(with_toolbar(report.html, "/worklist", "Back to the worklist")))
 
     return routes
 
