@@ -193,3 +193,30 @@ def test_a_line_of_another_schema_is_not_read() -> None:
         from_contract({"schema": "igcds.assessment/2"})
     with pytest.raises(NotAnAssessment):
         from_contract({"schema": "igcds.assessment/1", "as_of": "2026-11-23"})
+
+
+def test_a_large_worklist_is_shown_a_page_at_a_time_and_reread_when_the_run_changes(tmp_path: Path) -> None:
+    import csv
+
+    from tests.web_fixtures import WORKLIST_COLUMNS
+
+    def write(count: int) -> None:
+        with (tmp_path / "worklist.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=WORKLIST_COLUMNS)
+            writer.writeheader()
+            for n in range(count):
+                row = dict.fromkeys(WORKLIST_COLUMNS, "x")
+                writer.writerow(row | {"patient": f"p{n:03d}", "priority": "routine", "due_date": "2026-11-23"})
+
+    write(250)
+    (tmp_path / "assessments.ndjson").write_text("")
+    client = TestClient(create_web_app(settings(tmp_path)))
+    first = client.get("/worklist?sort=patient")
+    assert first.text.count('<tr data-priority="routine">') == 100
+    assert "250 of 250 actions match; showing 1–100" in re.sub(r"<[^>]+>", "", first.text)
+    last = client.get("/worklist?sort=patient&page=3")
+    assert last.text.count('<tr data-priority="routine">') == 50
+    assert ">p249<" in last.text
+    assert "Next page" not in last.text
+    write(120)
+    assert "120 of 120 actions match" in client.get("/worklist").text

@@ -502,6 +502,11 @@ def test_pages_have_no_serious_or_critical_axe_violations(site: Site, page: Page
     fill(page, {"weight": "70", "product": "privigen"}, "actual")
     settled(page)
     found["/dose with a result"] = serious_violations(page, [*WCAG_AA, "best-practice"])
+    page.locator("#sheet").evaluate("button => button.removeAttribute('formtarget')")  # this tab
+    page.locator("#sheet").click()
+    page.wait_for_url(site.base + "/dose/sheet")
+    found["/dose/sheet"] = serious_violations(page, [*WCAG_AA, "best-practice"])
+    page.goto(site.base + "/dose")
     page.locator("#f-weight").fill("-1")
     settled(page)
     found["/dose with an error"] = serious_violations(page, [*WCAG_AA, "best-practice"])
