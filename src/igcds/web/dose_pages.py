@@ -16,7 +16,7 @@ from igcds.domain.assessment import Dose
 from igcds.domain.errors import InputError, PolicyError
 from igcds.report.json_contract import format_reference
 from igcds.web import sessions
-from igcds.web.app import Web
+from igcds.web.app import Web, environment
 from igcds.web.dose_form import DEFAULT_START, DoseForm, core_field, core_message, policy_for, read_form
 from igcds.web.dose_view import PumpStep, figures, hours, pump_steps
 
@@ -97,8 +97,6 @@ def router(web: Web) -> APIRouter:
         if not allowed:
             return HTMLResponse("", status_code=403)
         calc = calculate(web, form)
-        from igcds.web.app import environment
-
         html = environment().get_template("dose_result.html.j2").render(**_values(web, calc))
         return web.keep(request, HTMLResponse(html))  # an error is part of the result, not a failed request
 
