@@ -78,7 +78,9 @@ def test_upload_report_is_the_html_of_igcds_assess_with_nothing_in_the_url(
     from igcds.fhir import read
 
     record = read.read_bundle(json.loads(EXAMPLE.read_text()), AS_OF, kb)
-    expected = html.render(engine.assess(record, AS_OF, kb=kb), kb)
+    policy = engine.default_policy(kb)
+    assessed = engine.assess(record, AS_OF, policy, kb)
+    expected = html.render(assessed, kb, record=record.as_known_on(AS_OF), policy=policy)
     body = page.text.split('<nav class="toolbar"', 1)[1].split("</nav>", 1)[1]
     assert body.replace('<script src="/static/print.js"></script>', "") == expected.split("<body>", 1)[1]
     # The report's own stylesheet is allowed by its hash, nothing else inline.

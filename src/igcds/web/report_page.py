@@ -10,7 +10,7 @@ from datetime import date
 from igcds import engine
 from igcds.domain.assessment import Assessment
 from igcds.domain.record import PatientRecord
-from igcds.report import html, json_contract, markdown
+from igcds.report import formats
 from igcds.web.app import Web
 
 REPORT_KEY = "report"
@@ -35,14 +35,16 @@ class StoredReport:
 
 
 def assess(web: Web, record: PatientRecord, as_of: date) -> StoredReport:
-    return rendered(web, engine.assess(record, as_of, web.policy, web.kb))
+    return rendered(web, engine.assess(record, as_of, web.policy, web.kb), record.as_known_on(as_of))
 
 
-def rendered(web: Web, assessment: Assessment) -> StoredReport:
+def rendered(web: Web, assessment: Assessment, record: PatientRecord | None = None) -> StoredReport:
+    """`record` gives the report the patient's identity and the values behind the criteria; a
+    population run's stored assessment has none, and its report says less."""
     return StoredReport(
-        html=html.render(assessment, web.kb),
-        json=json_contract.render(assessment, web.kb),
-        markdown=markdown.render(assessment, web.kb),
+        html=formats.render("html", assessment, web.kb, record=record, policy=web.policy),
+        json=formats.render("json", assessment, web.kb),
+        markdown=formats.render("markdown", assessment, web.kb, record=record, policy=web.policy),
         recommendations=len(assessment.recommendations),
     )
 
