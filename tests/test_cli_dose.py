@@ -66,7 +66,10 @@ def test_dose_above_the_ceiling_is_flagged() -> None:
             ["--weight", "70", "--product", "gamunex"],
             "--product: unknown product 'gamunex'; known products: carimune-nf, cutaquig",
         ),
-        (["--weight", "70", "--product", "hizentra"], "--product: Hizentra 20% is not labelled for IV use"),
+        (
+            ["--weight", "70", "--route", "IV", "--product", "hizentra"],
+            "--product: Hizentra 20% is not labelled for IV use",
+        ),
         (["--weight", "70", "--route", "SC", "--from-iv"], "--from-iv: needs --route SC, --mg-per-kg and"),
         (
             ["--weight", "70", "--route", "SC", "--from-iv", "--mg-per-kg", "400", "--interval-weeks", "4"],
