@@ -39,7 +39,9 @@ def dose(
     height_cm: Annotated[
         float | None, typer.Option("--height", help="Height in cm (adjusted-weight policies).")
     ] = None,
-    sex: Annotated[SexChoice | None, typer.Option("--sex", case_sensitive=False, help="male or female (ideal body weight).")] = None,
+    sex: Annotated[
+        SexChoice | None, typer.Option("--sex", case_sensitive=False, help="male or female (ideal body weight).")
+    ] = None,
     age_years: Annotated[
         float | None, typer.Option("--age", help="Age in years (NBA exclusions, SC site limits by age).")
     ] = None,
@@ -59,9 +61,8 @@ def dose(
         ),
     ] = False,
     risk: Annotated[
-        list[RiskChoice] | None, typer.Option(
-            "--risk", case_sensitive=False, help="thrombosis or renal (repeatable): hold the IV rate down."
-        ),
+        list[RiskChoice] | None,
+        typer.Option("--risk", case_sensitive=False, help="thrombosis or renal (repeatable): hold the IV rate down."),
     ] = None,
     continuing: Annotated[
         bool, typer.Option("--continuing", help="Already on this product: later-infusion SC limits, no ramp-up.")

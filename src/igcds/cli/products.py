@@ -20,7 +20,7 @@ SC_FACTOR_NOTE = (
     "SC factor: the US-label dose-adjustment factor for switching from IVIG to weekly SCIG: weekly SC dose = "
     "IV dose x factor / weeks between IV doses (Hizentra 1.37: 28 g every 4 weeks -> 9.59 g a week). It "
     "makes up for the lower bioavailability under the skin. 'as IV' products (HyQvia) keep the IV dose and "
-    "interval after a ramp-up. Under the site policy scig_conversion = \"eu-1to1\" the factor is 1 (EU "
+    'interval after a ramp-up. Under the site policy scig_conversion = "eu-1to1" the factor is 1 (EU '
     "practice). Details and sources: docs/product-catalogue.md."
 )
 

@@ -21,7 +21,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -33,11 +32,10 @@ EXIT_INTERNAL = 1
 EXIT_INPUT = 2
 
 
-
 class Program(TyperGroup):
     """The command group: `--verbose` is a program option, accepted after the command too."""
 
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # a click Context
         end = args.index("--") if "--" in args else len(args)
         if "--verbose" in args[:end]:
             args = ["--verbose", *(a for i, a in enumerate(args) if a != "--verbose" or i >= end)]

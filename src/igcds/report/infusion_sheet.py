@@ -150,8 +150,11 @@ def _prescription(dose: Dose) -> str:
     vials = ", ".join(f"{v.count} x {v.grams:g} g ({v.ml:g} mL)" for v in dose.vials)
     rows = [
         ("Route", dose.route),
-        ("Regimen", f"{dose.mg_per_kg:g} mg/kg every {dose.interval_days} days on {dose.dosing_weight_kg:g} kg "
-                    f"({dose.weight_basis} weight)"),
+        (
+            "Regimen",
+            f"{dose.mg_per_kg:g} mg/kg every {dose.interval_days} days on {dose.dosing_weight_kg:g} kg "
+            f"({dose.weight_basis} weight)",
+        ),
         ("Dose", f"{dose.rounded_dose_g:g} g" + (f" = {dose.volume_ml:g} mL" if dose.volume_ml else "")),
         ("Product", product or "none chosen: no vials, volume or rate steps"),
     ]
