@@ -203,3 +203,15 @@ def test_assess_summary_is_one_line_with_diagnosis_first_action_and_dose() -> No
         "higm-boy: Hyper-IgM syndrome (CD40LG) | first: Start lifelong immunoglobulin replacement [critical] | "
         "dose: IV 6 g every 4 weeks (400 mg/kg, no product chosen)\n"
     )
+
+
+def test_assess_starts_hyqvia_at_its_label_interval(tmp_path: Path) -> None:
+    """A new SC start on a site whose SC product is HyQvia: every 4 weeks with the ramp-up, not weekly."""
+    policy = tmp_path / "site.toml"
+    policy.write_text('sc_product = "hyqvia"\n')
+    args = ("assess", "examples/sigmd-impaired-response-start.json", "--as-of", "2026-11-23", "--format", "json")
+    done = run_igcds(*args, "--policy", str(policy))
+    assert done.code == 0, done.err
+    result = json.loads(done.out)["dose"]
+    assert (result["route"], result["product"], result["interval_days"]) == ("SC", "hyqvia", 28)
+    assert [step["week"] for step in result["ramp_up"]] == [1, 2, 4, 7]
