@@ -1,7 +1,9 @@
 # igcds: the two commands a new user runs (see README.md).
-#   make demo   set up, then assess every example patient in examples/
-#   make test   set up (Python tools, and Debian's headless Chromium for the HTML rendering test),
-#               then lint, type-check, check the import layers and run the test suite
+#   make demo   set up, then assess every example patient in examples/ and end with one line per
+#               patient: diagnosis, first action, dose
+#   make test   set up (Python tools, and Debian's headless Chromium for the HTML rendering tests:
+#               apt on Debian/Ubuntu as root or through sudo; elsewhere those tests are skipped and say
+#               why), then lint, type-check, check the import layers and run the test suite
 #   make fuzz   a long mutation fuzz of the examples through `igcds assess` (FUZZ_CASES, default
 #               20000, random each run; the test suite runs a fixed 2000)
 PYTHON ?= python3
@@ -23,9 +25,13 @@ demo: $(BIN)/igcds
 		echo "=== $$bundle"; \
 		$(BIN)/igcds assess "$$bundle" --as-of $(AS_OF) || exit $$?; \
 	done
+	@echo "=== Summary: one line per patient (diagnosis | first action | dose), as of $(AS_OF)"
+	@for bundle in examples/*.json; do \
+		$(BIN)/igcds assess "$$bundle" --as-of $(AS_OF) --format summary || exit $$?; \
+	done
 
 test: $(BIN)/igcds
-	./tools/install-debian-tool chromium
+	@./tools/install-debian-tool chromium || echo "make test: Chromium could not be installed (needs Debian/Ubuntu apt with root or sudo); the browser rendering tests will be skipped"
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy

@@ -4,6 +4,7 @@ in-process (fast; what most tests use) and the installed console script (a few s
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,6 +18,21 @@ from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy, make_policy
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+CHROMIUM_MISSING = (
+    "headless Chromium is not installed: `make test` installs it with apt (Debian or Ubuntu, as root or "
+    "through sudo); on other systems install Chromium to run the browser rendering tests"
+)
+
+
+@pytest.fixture
+def chromium() -> str:
+    """The `chromium` program for browser rendering tests; the test is skipped, saying why, without it."""
+    program = shutil.which("chromium")
+    if program is None:
+        pytest.skip(CHROMIUM_MISSING)
+    return program
 
 
 @pytest.fixture(scope="session")

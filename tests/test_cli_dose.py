@@ -66,7 +66,10 @@ def test_dose_above_the_ceiling_is_flagged() -> None:
             ["--weight", "70", "--product", "gamunex"],
             "--product: unknown product 'gamunex'; known products: carimune-nf, cutaquig",
         ),
-        (["--weight", "70", "--product", "hizentra"], "--product: Hizentra 20% is not labelled for IV use"),
+        (
+            ["--weight", "70", "--route", "IV", "--product", "hizentra"],
+            "--product: Hizentra 20% is not labelled for IV use",
+        ),
         (["--weight", "70", "--route", "SC", "--from-iv"], "--from-iv: needs --route SC, --mg-per-kg and"),
         (
             ["--weight", "70", "--route", "SC", "--from-iv", "--mg-per-kg", "400", "--interval-weeks", "4"],
@@ -146,6 +149,72 @@ def test_assess_with_an_unknown_product_exits_2() -> None:
     done = run_igcds("assess", "examples/higm-cd40lg-boy.json", "--product", "octagam")
     assert done.code == 2
     assert "unknown product 'octagam'" in done.err
+
+
+def test_without_a_product_the_dose_says_no_vials_and_how_to_choose_them() -> None:
+    """Issue 13 item 9: no "Dispense (vial rounding)" line followed by "rounding not applied"."""
+    done = run_igcds("dose", "--weight", "70")
+    assert done.code == 0
+    assert "No vials (no product chosen): 28 g (+0.0%) is the dose to the nearest gram." in done.out
+    assert "--product ID" in done.out
+    assert "Dispense" not in done.out
+    assert "rounding not applied" not in done.out
+
+
+@pytest.mark.parametrize(
+    ("product", "route"), [("hizentra", "SC"), ("HyQvia", "SC"), ("PRIVIGEN", "IV"), ("gammagard-liquid", "IV")]
+)
+def test_a_product_implies_its_route_in_any_case(product: str, route: str) -> None:
+    """Issue 13 item 10: a product labelled for one route gives that route; IV/SC products default to IV."""
+    result = dose_json("--weight", "70", "--product", product)["dose"]
+    assert isinstance(result, dict)
+    assert (result["route"], result["product"]) == (route, product.lower())
+
+
+def test_choices_are_case_insensitive() -> None:
+    result = dose_json("--weight", "70", "--route", "sc", "--sex", "MALE", "--risk", "Renal")["dose"]
+    assert isinstance(result, dict)
+    assert result["route"] == "SC"
+
+
+def test_hyqvia_defaults_to_every_4_weeks_with_the_label_ramp_up() -> None:
+    """Issue 13 item 12: 400 mg/kg every 4 weeks (the site's IVIG start, inside the label's 300-600 mg/kg
+    every 3-4 weeks), the label's ramp-up and the hyaluronidase step; no "no verified table" dead end."""
+    result = dose_json("--weight", "70", "--product", "hyqvia")["dose"]
+    assert isinstance(result, dict)
+    assert (result["route"], result["mg_per_kg"], result["interval_days"]) == ("SC", 400, 28)
+    assert [step["week"] for step in result["ramp_up"]] == [1, 2, 4, 7]
+    assert "hyqvia-label" in result["citations"]
+    warnings = " ".join(result["warnings"])
+    assert "hyaluronidase first" in warnings
+    assert "no verified table" not in warnings
+
+
+def test_hyqvia_every_3_weeks_reaches_the_full_dose_at_week_4() -> None:
+    result = dose_json("--weight", "70", "--product", "hyqvia", "--interval-weeks", "3")["dose"]
+    assert isinstance(result, dict)
+    assert [(step["week"], step["dose_g"]) for step in result["ramp_up"]] == [(1, 9.17), (2, 18.33), (4, 27.5)]
+
+
+def test_assess_summary_is_one_line_with_diagnosis_first_action_and_dose() -> None:
+    done = run_igcds("assess", "examples/higm-cd40lg-boy.json", "--as-of", "2026-11-23", "--format", "summary")
+    assert done.code == 0
+    assert done.out == (
+        "higm-boy: Hyper-IgM syndrome (CD40LG) | first: Start lifelong immunoglobulin replacement [critical] | "
+        "dose: IV 6 g every 4 weeks (400 mg/kg, no product chosen)\n"
+    )
+
+
+def test_assess_starts_hyqvia_at_its_label_interval(tmp_path: Path) -> None:
+    """A new SC start on a site whose SC product is HyQvia: every 4 weeks with the ramp-up, not weekly."""
+    policy = tmp_path / "site.toml"
+    policy.write_text('sc_product = "hyqvia"\n')
+    args = ("assess", "examples/sigmd-impaired-response-start.json", "--as-of", "2026-11-23", "--format", "json")
+    done = run_igcds(*args, "--policy", str(policy))
+    assert done.code == 0, done.err
+    result = json.loads(done.out)["dose"]
+    assert (result["route"], result["product"], result["interval_days"]) == ("SC", "hyqvia", 28)
+    assert [step["week"] for step in result["ramp_up"]] == [1, 2, 4, 7]
 
 
 @pytest.mark.parametrize(

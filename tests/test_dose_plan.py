@@ -125,10 +125,29 @@ def test_hyqvia_ramp_up_matches_the_label_example(kb: KnowledgeBase, policy: Pol
     assert [(r.week, r.dose_g) for r in dose.ramp_up] == [(1, 7.5), (2, 15), (4, 22.5), (7, 30)]
 
 
-def test_hyqvia_every_3_weeks_has_no_verified_table(kb: KnowledgeBase, policy: Policy) -> None:
+def test_hyqvia_every_3_weeks_reaches_the_full_dose_at_week_4(kb: KnowledgeBase, policy: Policy) -> None:
+    """The label's table read for a 3-week interval: the 1-, 2- and 3-week doses at weeks 1, 2 and 4
+    (its fourth infusion, the 4-week dose, is given "if required": for a 4-week interval)."""
     dose = plan(kb, policy, "hyqvia", 300, 21, 100, new_to_product=True)
+    assert [(r.week, r.dose_g) for r in dose.ramp_up] == [(1, 10), (2, 20), (4, 30)]
+    assert not any("ramp up as the label directs" in w for w in dose.warnings)
+
+
+def test_hyqvia_outside_the_label_intervals_says_so_and_plans_no_ramp_up(kb: KnowledgeBase, policy: Policy) -> None:
+    dose = plan(kb, policy, "hyqvia", 300, 14, 100, new_to_product=True)
     assert dose.ramp_up == ()
+    assert any("the label gives intervals of 3 or 4 weeks, not every 14 days" in w for w in dose.warnings)
     assert any("ramp up as the label directs" in w for w in dose.warnings)
+
+
+def test_hyqvia_gives_the_hyaluronidase_step_and_states_the_site_gap(kb: KnowledgeBase, policy: Policy) -> None:
+    """30 g: 15 mL of hyaluronidase (the kits' 0.5 mL per g), then the immune globulin within 10 minutes."""
+    dose = plan(kb, policy, "hyqvia", 300, 28, 100, new_to_product=True)
+    hyaluronidase = [w for w in dose.warnings if "hyaluronidase first" in w]
+    assert len(hyaluronidase) == 1
+    assert "15 mL for 30 g" in hyaluronidase[0]
+    assert "within 10 minutes" in hyaluronidase[0]
+    assert any("per-site volume and pump rates are not in igcds' verified catalogue" in w for w in dose.warnings)
 
 
 @pytest.mark.parametrize(

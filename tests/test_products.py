@@ -110,8 +110,16 @@ LABEL_FIGURES: list[tuple[str, str, Any, str]] = [
     (
         "hyqvia",
         "sc.ramp_up",
-        {4: [(1, 1), (2, 2), (4, 3), (7, 4)]},
-        "Week 1 1-week-dose, 2 2-week-dose, 4 3-week-dose, 7 4-week-dose",
+        {3: [(1, 1), (2, 2), (4, 3)], 4: [(1, 1), (2, 2), (4, 3), (7, 4)]},
+        "Week 1 1-week-dose, 2 2-week-dose, 4 3-week-dose, 7 4th infusion (if required) 4-week-dose",
+    ),
+    ("hyqvia", "sc.interval_weeks", [3, 4], "300 to 600 mg/kg at 3 to 4 week intervals, after initial ramp-up"),
+    (
+        "hyqvia",
+        "sc.hyaluronidase",
+        (0.5, 1, 2, 10),
+        "kit 0944-2511-02: 50 mL IG (5 g) with 2.5 mL HY ... HY at about 1 to 2 mL per minute per site ... "
+        "start the IG within 10 minutes",
     ),
 ]
 
@@ -124,6 +132,13 @@ def figure(product: Any, path: str) -> Any:
         return [v.grams for v in value]
     if path == "sc.site_limits":
         return [(s.infusions, s.ml_per_site, s.ml_h_per_site) for s in value]
+    if path == "sc.hyaluronidase":
+        return (
+            value.ml_per_g,
+            value.initial_ml_min_per_site_low,
+            value.initial_ml_min_per_site_high,
+            value.start_ig_within_minutes,
+        )
     if path == "sc.ramp_up":
         return {weeks: [(s.week, s.dose_weeks) for s in steps] for weeks, steps in value.items()}
     return value

@@ -221,14 +221,14 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def test_html_renders_in_headless_chromium(kb: KnowledgeBase, tmp_path: Path) -> None:
+def test_html_renders_in_headless_chromium(kb: KnowledgeBase, tmp_path: Path, chromium: str) -> None:
     """The project's setup installs Debian's Chromium (tools/install-debian-tool chromium); a fresh profile."""
     page = tmp_path / "report.html"
     page.write_text(html_of(kb, "higm-suspected-boy-on-ivig"), encoding="utf-8")
     shot = tmp_path / "report.png"
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
-            ["chromium", *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}", page.as_uri()],
+            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--screenshot={shot}", page.as_uri()],
             capture_output=True,
             text=True,
             timeout=120,

@@ -17,6 +17,7 @@ class ReportFormat(StrEnum):
     json = "json"
     markdown = "markdown"
     html = "html"
+    summary = "summary"
 
 
 def terminal_has_colour() -> bool:
@@ -35,7 +36,13 @@ def assess(
     input_path: Annotated[str, typer.Argument(metavar="INPUT", help="FHIR R4 Bundle (JSON), or - for stdin.")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Assessment date YYYY-MM-DD (default: today).")] = None,
     output_format: Annotated[
-        ReportFormat, typer.Option("--format", help="text (terminal), json (the contract), markdown or html.")
+        ReportFormat,
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            help="text (terminal), json (the contract), markdown, html, or summary (one line: diagnosis, "
+            "first action, dose).",
+        ),
     ] = ReportFormat.text,
     policy_file: PolicyOption = None,
     output: OutputFileOption = None,

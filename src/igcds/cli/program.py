@@ -19,7 +19,7 @@ import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -34,9 +34,16 @@ EXIT_INTERNAL = 1
 EXIT_INPUT = 2
 
 
-class OneLineErrors(TyperGroup):
-    """Usage errors (an unknown --format, a missing argument) are input errors like any other: one
-    plain line on stderr and exit 2, not a usage block. No arguments still prints the help."""
+class Program(TyperGroup):
+    """The command group: `--verbose` is a program option, accepted after the command too; usage
+    errors (an unknown --format, a missing argument) are input errors like any other: one plain
+    line on stderr and exit 2, not a usage block. No arguments still prints the help."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # a click Context
+        end = args.index("--") if "--" in args else len(args)
+        if "--verbose" in args[:end]:
+            args = ["--verbose", *(a for i, a in enumerate(args) if a != "--verbose" or i >= end)]
+        return super().parse_args(ctx, args)
 
     def main(
         self,
@@ -64,12 +71,12 @@ class OneLineErrors(TyperGroup):
 
 
 app = typer.Typer(
-    cls=OneLineErrors,
     name="igcds",
+    cls=Program,
     help="Clinical decision support for immunoglobulin replacement in selective IgM deficiency "
     "and hyper-IgM syndromes. Supports, and does not replace, clinical judgement.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, PowerShell
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -153,15 +160,33 @@ def guarded(action: Callable[[], Result]) -> Result:
     raise AssertionError("unreachable")
 
 
+def show_version(value: bool) -> None:
+    if value:
+        from igcds.version import __version__
+
+        typer.echo(f"igcds {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
 def main_options(
-    verbose: Annotated[bool, typer.Option("--verbose", help="Show tracebacks of internal errors.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="Show tracebacks of internal errors (also after the command).")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", is_eager=True, callback=show_version, help="Print the version and exit.")
+    ] = False,
 ) -> None:
     state["verbose"] = verbose
 
 
 def today() -> date:
     return date.today()  # noqa: DTZ011, TID251 - the CLI is where the clock is read
+
+
+def now() -> datetime:
+    """The wall clock on the ward (local, naive): for an infusion sheet's start time."""
+    return datetime.now()  # noqa: DTZ005, TID251 - the CLI is where the clock is read
 
 
 def load_policy(path: Path | None) -> Policy:

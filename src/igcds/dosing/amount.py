@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from igcds.domain.assessment import Dose, IvInfusionPlan, RampUpDose, ScInfusionPlan, TroughModel, VialCount
 from igcds.domain.record import Measurement
-from igcds.dosing import infusion, vials
+from igcds.dosing import facilitated, infusion, vials
 from igcds.dosing.infusion import RateRisk
 from igcds.dosing.regimen import Regimen
 from igcds.dosing.weight import DosingWeight
@@ -105,7 +105,9 @@ def dose_for(
             sc_plan = infusion.sc_plan(
                 product, rounded, recipient.actual_weight_kg, recipient.age_years, recipient.new_to_product
             )
-            if sc_plan is None:
+            if facilitated.is_facilitated(product):
+                warnings += facilitated.notes(product, rounded, regimen.interval_days)
+            elif sc_plan is None:
                 warnings.append(f"{product.name}: no verified per-site limits for this patient: follow the label")
             if recipient.new_to_product:
                 ramp, note = _ramp_up(product, rounded, regimen.interval_days)

@@ -12,9 +12,10 @@ from igcds.knowledge.loader import KnowledgeBase
 
 
 def product(kb: KnowledgeBase, product_id: str) -> schema.Product:
-    """The catalogue entry; an unknown id is a `FigureError` on 'product' listing the known ids."""
+    """The catalogue entry (the id in any case); an unknown id is a `FigureError` on 'product'
+    listing the known ids."""
     try:
-        return kb.products[product_id]
+        return kb.products[product_id.strip().lower()]
     except KeyError:
         known = ", ".join(sorted(kb.products))
         raise FigureError("product", f"unknown product {product_id!r}; known products: {known}") from None

@@ -10,7 +10,7 @@ from datetime import date
 from igcds.domain.assessment import Dose
 from igcds.domain.errors import FigureError
 from igcds.domain.record import Measurement, Route
-from igcds.dosing import amount, catalogue, conversion, regimen, review, weight
+from igcds.dosing import amount, catalogue, conversion, facilitated, regimen, review, weight
 from igcds.dosing.infusion import RateRisk
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.plausibility import Plausibility
@@ -25,7 +25,8 @@ class DoseOrder:
     height_cm: float | None = None
     sex: str = "unknown"
     age_years: float | None = None
-    route: Route = "IV"
+    route: Route | None = None
+    """None: the product's route when it has only one (Hizentra: SC), else IV."""
     mg_per_kg: float | None = None
     interval_days: int | None = None
     product: str | None = None
@@ -70,15 +71,20 @@ def _check_age(order: DoseOrder, plausible: Plausibility) -> None:
 def dose_for_figures(order: DoseOrder, policy: Policy, kb: KnowledgeBase, measured_on: date) -> Dose:
     """The starting regimen for the route unless mg/kg or the interval is given. The dose's
     warnings say when vial rounding could not apply and when the regimen is above the ceiling."""
+    product = catalogue.product(kb, order.product) if order.product else None
+    route: Route = order.route or (product.routes[0] if product is not None and len(product.routes) == 1 else "IV")
+    order = replace(order, route=route)
     _check(order, kb.plausibility)
     _check_age(order, kb.plausibility)
-    product = catalogue.product(kb, order.product) if order.product else None
-    if product is not None and order.route not in product.routes:
-        raise FigureError("product", f"{product.name} is not labelled for {order.route} use")
-    start = regimen.starting("IV" if order.from_iv else order.route, policy, kb)
+    if product is not None and route not in product.routes:
+        raise FigureError("product", f"{product.name} is not labelled for {route} use")
+    if route == "SC" and not order.from_iv and product is not None and facilitated.is_facilitated(product):
+        start = facilitated.starting(product, policy, kb)
+    else:
+        start = regimen.starting("IV" if order.from_iv else route, policy, kb)
     as_ordered = order.mg_per_kg is not None or order.interval_days is not None
     chosen = regimen.Regimen(
-        "IV" if order.from_iv else order.route,
+        "IV" if order.from_iv else route,
         order.mg_per_kg if order.mg_per_kg is not None else start.mg_per_kg,
         order.interval_days if order.interval_days is not None else start.interval_days,
         "regimen as ordered" if as_ordered else start.basis,

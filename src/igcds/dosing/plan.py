@@ -11,7 +11,7 @@ from datetime import date
 from igcds.domain.assessment import DataGap, Dose, TroughModel
 from igcds.domain.igrt_plan import IgrtPlan
 from igcds.domain.record import Measurement, MedicationUse, Route
-from igcds.dosing import amount, catalogue, conversion, regimen, review, trough_model, weight
+from igcds.dosing import amount, catalogue, conversion, facilitated, regimen, review, trough_model, weight
 from igcds.dosing.infusion import RateRisk
 from igcds.knowledge import schema
 from igcds.knowledge.loader import KnowledgeBase
@@ -123,6 +123,9 @@ def plan_dose(
     requested = catalogue.product(kb, request.product) if request.product else None
     own = catalogue.recognise(kb, last.names) if last is not None else None
     product = chosen_product(kb, policy, plan.route, requested, own)
+    if facilitated.is_facilitated(product) and regimen_ == regimen.starting("SC", policy, kb):
+        assert product is not None
+        regimen_ = facilitated.starting(product, policy, kb)  # a new start at its 3-4 week interval
     risks = tuple(
         text
         for flagged, text in ((facts.thrombosis_risk, "thrombosis risk"), (facts.renal_risk, "renal risk"))

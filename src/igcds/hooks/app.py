@@ -32,6 +32,7 @@ from igcds.hooks.models import Card, Feedback, HookRequest, HookResponse, Source
 from igcds.hooks.settings import Settings
 from igcds.knowledge import loader
 from igcds.knowledge.policy import make_policy
+from igcds.web import app as web_app
 
 LOG = logging.getLogger("igcds.hooks")
 DEV_WARNING = "INSECURE DEV MODE: client JWTs are not verified"
@@ -243,4 +244,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         LOG.info("feedback %s: %d outcome(s)", service_id, count)
         return JSONResponse({"stored": count})
 
+    app.mount("/", web_app.mount(settings.policy_overrides))  # the web app: its pages after the hooks' routes
     return app

@@ -48,6 +48,17 @@ class RampUpStep(Strict):
     """The infusion gives this many weeks' worth of the maintenance dose."""
 
 
+class Hyaluronidase(Strict):
+    """The hyaluronidase a facilitated SC product (HyQvia) gives before its immune globulin."""
+
+    ml_per_g: float = Field(gt=0)
+    """Millilitres of hyaluronidase supplied with each gram of immune globulin (the kits' ratio)."""
+    initial_ml_min_per_site_low: float = Field(gt=0)
+    initial_ml_min_per_site_high: float = Field(gt=0)
+    start_ig_within_minutes: int = Field(gt=0)
+    """Start the immune globulin within this many minutes of the end of the hyaluronidase."""
+
+
 class ScInfusion(Strict):
     frequency: Literal["weekly", "as-iv"]
     """`weekly`: the weekly dose (may be split); `as-iv`: the IV dose and interval, 1:1 (HyQvia)."""
@@ -60,6 +71,9 @@ class ScInfusion(Strict):
     max_sites: int | None = Field(default=None, ge=1)
     ramp_up: dict[int, list[RampUpStep]] = Field(default_factory=dict)
     """Ramp-up schedule by maintenance interval in weeks (HyQvia)."""
+    interval_weeks: list[int] = Field(default_factory=list)
+    """For `as-iv` products: the maintenance intervals the label gives (HyQvia: 3 and 4 weeks)."""
+    hyaluronidase: Hyaluronidase | None = None
 
 
 class Product(Strict):

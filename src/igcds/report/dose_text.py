@@ -26,10 +26,16 @@ def dose_statements(d: Dose, depth: int = 0) -> list[Statement]:
     ]
     if d.converted_from:
         out.append((depth, f"Converted from {d.converted_from} with factor {d.conversion_factor:g}."))
-    dispensed = f"Dispense ({d.rounding} rounding): {d.rounded_dose_g:g} g ({d.rounding_difference_percent:+.1f}%)"
-    if d.product_name:
-        dispensed += f" of {d.product_name} [{d.product}] = {d.volume_ml:g} mL"
-    out.append((depth, dispensed + "."))
+    if d.rounding == "vial" and not d.vials:  # no product, or none with verified vial sizes: say so once
+        why = f"{d.product_name} has no verified vial sizes" if d.product_name else "no product chosen"
+        volume = f", {d.volume_ml:g} mL" if d.volume_ml else ""
+        rounded = f"{d.rounded_dose_g:g} g ({d.rounding_difference_percent:+.1f}%{volume})"
+        out.append((depth, f"No vials ({why}): {rounded} is the dose to the nearest gram."))
+    else:
+        dispensed = f"Dispense ({d.rounding} rounding): {d.rounded_dose_g:g} g ({d.rounding_difference_percent:+.1f}%)"
+        if d.product_name:
+            dispensed += f" of {d.product_name} [{d.product}] = {d.volume_ml:g} mL"
+        out.append((depth, dispensed + "."))
     if d.vials:
         out.append((depth, "Vials: " + ", ".join(f"{v.count} x {v.grams:g} g ({v.ml:g} mL)" for v in d.vials) + "."))
     if d.iv_infusion:
@@ -71,7 +77,7 @@ def dose_statements(d: Dose, depth: int = 0) -> list[Statement]:
             )
         )
     out.append((depth, f"Basis: {d.basis}. Sources: {', '.join(d.citations) or 'current prescription'}."))
-    out += [(depth, f"Note: {warning}.") for warning in d.warnings]
+    out += [(depth, f"Note: {warning}.") for warning in d.warnings if not warning.startswith("no product chosen")]
     if d.sc_switch:
         out.append((depth, "If switched to SC:"))
         out += dose_statements(d.sc_switch, depth + 1)

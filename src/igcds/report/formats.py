@@ -11,7 +11,7 @@ from igcds.domain.record import PatientRecord
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
 
-Format = Literal["text", "json", "markdown", "html"]
+Format = Literal["text", "json", "markdown", "html", "summary"]
 
 
 def render(
@@ -27,6 +27,10 @@ def render(
         from igcds.report import json_contract
 
         return json_contract.render(assessment, kb)
+    if output_format == "summary":  # one line per patient, as `make demo` ends
+        from igcds.report import summary_line
+
+        return summary_line.render(assessment)
     if output_format == "markdown":
         from igcds.report import markdown
 
