@@ -25,17 +25,14 @@ Genotype = Literal["CD40LG", "CD40", "AICDA", "UNG", "IKBKG"]
 AntibodyResponse = Literal["adequate", "impaired", "unknown"]
 
 
-# Evidence lists name at most this many resources: the last ones given (the rules list facts
-# oldest first, so these are the most recent), and `evidence_total` counts them all. A record of a
-# million results must not print a million references (docs/fhir-input.md, Limits).
+# Evidence lists name at most this many resources, the last given (the rules list facts oldest
+# first, so the most recent); `evidence_total` counts them all (docs/fhir-input.md, Limits).
 EVIDENCE_SHOWN = 20
 
 
 def _cap_evidence(owner: Criterion | Recommendation) -> None:
-    total = len(owner.evidence)
-    object.__setattr__(owner, "evidence_total", max(total, owner.evidence_total))
-    if total > EVIDENCE_SHOWN:
-        object.__setattr__(owner, "evidence", owner.evidence[-EVIDENCE_SHOWN:])
+    object.__setattr__(owner, "evidence_total", max(len(owner.evidence), owner.evidence_total))
+    object.__setattr__(owner, "evidence", owner.evidence[-EVIDENCE_SHOWN:])
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +40,7 @@ class Criterion:
     name: str
     met: bool
     evidence: tuple[str, ...] = ()
-    evidence_total: int = 0
-    """How many resources the criterion rests on (more than `evidence` lists when capped)."""
+    evidence_total: int = 0  # how many resources it rests on (more than `evidence` when capped)
 
     def __post_init__(self) -> None:
         _cap_evidence(self)
@@ -74,8 +70,7 @@ class Recommendation:
     strength: str
     evidence_quality: str
     source_divergence: tuple[str, ...] = ()
-    evidence_total: int = 0
-    """How many resources the recommendation rests on (more than `evidence` lists when capped)."""
+    evidence_total: int = 0  # how many resources it rests on (more than `evidence` when capped)
 
     def __post_init__(self) -> None:
         _cap_evidence(self)
