@@ -43,7 +43,8 @@ def _entries(bundle: Any) -> list[tuple[JsonObject, str, object]]:
     """(resource, its reference, the entry's fullUrl) for every entry that holds a resource."""
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         kind = bundle.get("resourceType") if isinstance(bundle, dict) else type(bundle).__name__
-        raise InputError("input", None, f"not a FHIR Bundle (resourceType {str(kind)[:40]!r})")
+        shown = kind if kind is None else str(kind)[:40]
+        raise InputError("input", None, f"not a FHIR Bundle (resourceType {shown!r})")
     entries = bundle.get("entry") or []
     if not isinstance(entries, list):
         raise InputError("Bundle", "entry", "must be a list")
