@@ -4,6 +4,7 @@ cannot use is a `FigureError` naming it ('weight', 'mg_per_kg', …); shells nam
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -38,9 +39,19 @@ class DoseOrder:
 
 
 def _check(order: DoseOrder, plausible: Plausibility) -> None:
-    for figure, value in (("weight", order.weight_kg), ("height", order.height_cm), ("mg_per_kg", order.mg_per_kg)):
+    numbers = (("weight", order.weight_kg), ("height", order.height_cm), ("mg_per_kg", order.mg_per_kg))
+    for figure, value in (*numbers, ("age", order.age_years)):
+        if value is not None and not math.isfinite(value):
+            raise FigureError(figure, f"must be a number, got {value:g}")
+    for figure, value in numbers:
         if value is not None and value <= 0:
             raise FigureError(figure, f"must be positive, got {value:g}")
+    if order.mg_per_kg is not None and order.mg_per_kg > plausible.max_single_dose_mg_per_kg:
+        raise FigureError(
+            "mg_per_kg",
+            f"{order.mg_per_kg:g} mg/kg is not an immune globulin dose "
+            f"(at most {plausible.max_single_dose_mg_per_kg:g} mg/kg, plausibility.yaml)",
+        )
     for measure, value in (("weight", order.weight_kg), ("height", order.height_cm)):
         problem = plausible.body_problem(measure, value) if value is not None else None
         if problem:

@@ -46,6 +46,7 @@ class Plausibility(Strict):
     weight_for_age: list[WeightForAge] = Field(min_length=1)
     weight_change: WeightChange
     recorded_dose_min_mg_per_kg_4wk: float = Field(gt=0)
+    max_single_dose_mg_per_kg: float = Field(gt=0)
 
     def weight_band(self, age_months: int) -> WeightForAge:
         """The band holding `age_months` (the bands are contiguous and the last is open)."""
