@@ -24,7 +24,8 @@ def test_line_shows_concentration_routes_vials_and_conversion_factor(kb: Knowled
     listed = lines_by_product()
     for product_id, item in kb.products.items():
         line = listed[product_id]
-        assert f"{item.concentration_percent:g}%; {'/'.join(item.routes)};" in line
+        strength = f"{item.concentration_percent:g}%" if item.plannable else "recognised only"
+        assert f"{strength}; {'/'.join(item.routes)};" in line
         for vial in item.vials:
             assert f"{vial.grams:g} g" in line
         if item.sc and item.sc.conversion_factor:

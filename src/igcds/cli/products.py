@@ -20,9 +20,8 @@ def products() -> None:
                 if item.sc and item.sc.conversion_factor
                 else ("SC as IV (1:1)" if item.sc and item.sc.frequency == "as-iv" else "")
             )
-            details = "; ".join(
-                part for part in (f"{item.concentration_percent:g}%", "/".join(item.routes), vials, factor) if part
-            )
+            strength = f"{item.concentration_percent:g}%" if item.plannable else "recognised only"
+            details = "; ".join(part for part in (strength, "/".join(item.routes), vials, factor) if part)
             typer.echo(f"{item.id:18} {item.name}: {details} (label {item.label_date or 'date not verified'})")
 
     guarded(run)

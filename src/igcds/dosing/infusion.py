@@ -16,6 +16,8 @@ MAX_INFUSIONS_PER_WEEK = 7  # SC labels allow up to daily infusions
 
 
 def mg_per_ml(product: schema.Product) -> float:
+    if product.concentration_percent is None:  # recognised-only products never reach the dose plan
+        raise ValueError(f"{product.name}: concentration not verified")
     return product.concentration_percent * MG_PER_ML_PER_PERCENT
 
 
