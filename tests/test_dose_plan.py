@@ -61,7 +61,8 @@ def test_rounded_dose_volume_round_trips_through_the_concentration(kb: Knowledge
         assert opened == pytest.approx(dose.rounded_dose_g)
     else:  # the exact dose drawn from the vials opened
         assert dose.rounded_dose_g == pytest.approx(exact_g, abs=0.01)
-        assert opened == pytest.approx(dose.part_vial.opened_g) and opened >= dose.rounded_dose_g
+        assert opened == pytest.approx(dose.part_vial.opened_g)
+        assert opened >= dose.rounded_dose_g
         assert dose.part_vial.draw_ml == dose.volume_ml
     assert abs(dose.rounding_difference_percent) <= policy.vial_rounding_max_percent
 

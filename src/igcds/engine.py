@@ -170,7 +170,8 @@ def _data_gaps(ctx: ClinicalContext, dx: Diagnosis, plan: IgrtPlan | None) -> li
 
 def _dosing_facts(ctx: ClinicalContext, plan: IgrtPlan, decided: sequence.Decisions) -> DosingFacts:
     reacted = reactions.reactions(ctx)
-    escalating_for_infections = plan.intent == "escalate" and ctx.infections.has_breakthrough
+    # Any infection on IgRT in the breakthrough window makes an escalation infection-driven (a step at least).
+    escalating_for_infections = plan.intent == "escalate" and bool(ctx.infections.breakthrough)
     return DosingFacts(
         weight=ctx.weight,
         height_cm=ctx.height.value if ctx.height else None,

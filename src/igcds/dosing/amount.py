@@ -140,7 +140,7 @@ def dose_for(
         warnings.append(
             f"BMI {arithmetic.bmi:g} is at or above {policy.obesity_bmi:g}: the site may choose to dose on adjusted "
             f"body weight ({arithmetic.adjusted_kg:g} kg): {arithmetic.adjusted_dose_g:g} g instead of "
-            f"{round(dose_g, DISPLAY_ROUNDING_G):g} g (policy dosing_weight = adjusted-if-obese)"
+            f"{round(dose_g, DISPLAY_ROUNDING_G):g} g on actual weight (a site policy choice)"
         )
     iv_plan: IvInfusionPlan | None = None
     sc_plan: ScInfusionPlan | None = None

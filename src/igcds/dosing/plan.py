@@ -16,6 +16,7 @@ from igcds.dosing.infusion import RateRisk
 from igcds.knowledge import schema
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
+from igcds.knowledge.product_names import iga_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ def _reaction_warnings(facts: DosingFacts, product: schema.Product | None, kb: K
         warnings.append("a reaction to immune globulin is recorded without its product: confirm it before dispensing")
     if facts.prefer_low_iga and product is not None and product.iga_ug_per_ml is not None:
         warnings.append(
-            f"{product.name} (IgA {product.iga_qualifier or ''} {product.iga_ug_per_ml:g} ug/mL) after a reaction "
+            f"{product.name} ({iga_text(product)}) after a reaction "
             "with anti-IgA antibodies or absent IgA: first infusion under supervision at the minimum rate"
         )
     return warnings

@@ -21,3 +21,13 @@ def products_named(products: dict[str, schema.Product], text: str) -> list[schem
     by_name = {name: p for p in products.values() for name in p.names}
     found = {by_name[m.group(1)].id for m in _name_pattern(tuple(by_name)).finditer(text.lower())}
     return [p for p in products.values() if p.id in found]
+
+
+IGA_QUALIFIERS = {"mean": "mean ", "max": "up to ", "less-than": "< "}
+
+
+def iga_text(product: schema.Product) -> str:
+    """'IgA < 1 ug/mL', 'IgA mean 37 ug/mL'; 'IgA content not verified' when the label was not read."""
+    if product.iga_ug_per_ml is None:
+        return "IgA content not verified"
+    return f"IgA {IGA_QUALIFIERS.get(product.iga_qualifier or '', '')}{product.iga_ug_per_ml:g} ug/mL"

@@ -55,8 +55,18 @@ def _covered(ctx: ClinicalContext, exposed: date) -> tuple[bool, str, tuple[str,
     if sc_refs:
         needed = f">= {schedule.covered_sc_mg_per_kg_week:g} a week needed"
         parts.append(f"SCIG {weekly} mg/kg in the weeks before ({needed})")
-    text = "; ".join(parts) or "no immune globulin dose on record in the weeks before the exposure"
-    return False, f"not covered: {text}", tuple(m.ref for m, _ in iv) + sc_refs
+    seen = tuple(m.ref for m, _ in iv) + sc_refs
+    if not parts and given:
+        last = given[-1]
+        seen = (last.ref,)
+        assert last.start is not None
+        dose = ctx.igrt_history.mg_per_kg_of(last)
+        shown = f"{dose:.0f} mg/kg" if dose is not None else "dose not recorded"
+        parts.append(
+            f"last immune globulin {shown} on {last.start.isoformat()}, {(exposed - last.start).days} days before"
+        )
+    text = "; ".join(parts) or "no immune globulin dose on record before the exposure"
+    return False, f"not covered: {text}", seen
 
 
 def _post_exposure(ctx: ClinicalContext) -> list[Finding]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from igcds.domain.assessment import Priority
 from igcds.domain.record import Route
-from igcds.knowledge.product_names import products_named
+from igcds.knowledge.product_names import iga_text, products_named
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, Flag, listing
 from igcds.rules.reactions import reactions
@@ -95,7 +95,7 @@ def _lowest_iga_iv(ctx: ClinicalContext, avoid: set[str]) -> str:
     if not candidates:
         return "a low-IgA IV product"
     low = min(candidates, key=lambda p: p.iga_ug_per_ml or 0.0)
-    return f"{low.name} (IgA {low.iga_qualifier or ''} {low.iga_ug_per_ml:g} ug/mL)".replace("  ", " ")
+    return f"{low.name} ({iga_text(low)})"
 
 
 def _reaction_findings(ctx: ClinicalContext) -> list[Finding]:
@@ -103,7 +103,8 @@ def _reaction_findings(ctx: ClinicalContext) -> list[Finding]:
     if not seen.events:
         return []
     texts = [f"{r.text} ({r.when.isoformat()})" if r.when else r.text for r in seen.events]
-    found = [Finding("IGRT-RXN-01", {"reactions": "; ".join(texts)}, tuple(r.ref for r in seen.events))]
+    priority: Priority = "critical" if seen.severe else "urgent"
+    found = [Finding("IGRT-RXN-01", {"reactions": "; ".join(texts)}, tuple(r.ref for r in seen.events), priority)]
     if not seen.products and not seen.prefer_low_iga:
         return found
     avoid = {p.product_id for p in seen.products}
@@ -121,7 +122,6 @@ def _reaction_findings(ctx: ClinicalContext) -> list[Finding]:
     }
     evidence = (*(ref for p in seen.products for ref in p.refs), *(r.ref for r in seen.events))
     evidence += (seen.low_iga[1],) if seen.low_iga else ()
-    priority: Priority = "critical" if seen.severe else "urgent"
     found.append(Finding("IGRT-RXN-02", values, tuple(dict.fromkeys(evidence)), priority))
     return found
 
