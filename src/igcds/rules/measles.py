@@ -60,8 +60,8 @@ def _covered(ctx: ClinicalContext, exposed: date) -> tuple[bool, str, tuple[str,
         last = given[-1]
         seen = (last.ref,)
         assert last.start is not None
-        dose = ctx.igrt_history.mg_per_kg_of(last)
-        shown = f"{dose:.0f} mg/kg" if dose is not None else "dose not recorded"
+        last_dose = ctx.igrt_history.mg_per_kg_of(last)
+        shown = f"{last_dose:.0f} mg/kg" if last_dose is not None else "dose not recorded"
         parts.append(
             f"last immune globulin {shown} on {last.start.isoformat()}, {(exposed - last.start).days} days before"
         )
