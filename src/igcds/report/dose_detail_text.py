@@ -27,7 +27,8 @@ def detail_statements(d: Dose, depth: int = 0) -> list[Statement]:
             out.append(
                 (
                     depth + 1,
-                    f"On adjusted weight ({adjusted}) the dose would be {w.adjusted_dose_g:g} g: the site may choose it.",
+                    f"On adjusted weight ({adjusted}) the dose would be {w.adjusted_dose_g:g} g: "
+                    "the site may choose it.",
                 )
             )
     if d.part_vial is not None:
