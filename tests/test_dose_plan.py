@@ -55,7 +55,7 @@ def test_vial_rounding_is_within_half_the_smallest_vial(exact: float) -> None:
 def test_rounded_dose_volume_round_trips_through_the_concentration(kb: KnowledgeBase, exact_g: float) -> None:
     policy = make_policy(kb.policy)
     dose = plan(kb, policy, "hizentra", exact_g * 1000 / 50, 7, 50)
-    assert dose.volume_ml == pytest.approx(dose.rounded_dose_g * 5, abs=0.05)  # 20%: 5 mL per gram
+    assert dose.volume_ml == pytest.approx(dose.rounded_dose_g * 5, abs=0.05 + 1e-9)  # 20%: 5 mL per gram, to 0.1 mL
     opened = sum(v.grams * v.count for v in dose.vials)
     if dose.part_vial is None:  # whole vials within the site's tolerance
         assert opened == pytest.approx(dose.rounded_dose_g)

@@ -174,7 +174,15 @@ def dose_for(
         weekly_equivalent_mg_per_kg=round(regimen.mg_per_kg * WEEK_DAYS / regimen.interval_days, 1),
         conversion_factor=conversion_factor,
         basis=f"{regimen.basis}; {weight.note}",
-        citations=tuple(dict.fromkeys((*regimen.citations, *((product.label,) if product else ())))),
+        citations=tuple(
+            dict.fromkeys(
+                (
+                    *regimen.citations,
+                    *((product.label,) if product else ()),
+                    *((infusion.INFUSION_EFFECTS_CITATION,) if iv_plan else ()),
+                )
+            )
+        ),
         weight_ref=measured.ref,
         product_name=product.name if product else None,
         rounding_difference_percent=round(difference, 1),
