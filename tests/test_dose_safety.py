@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from tests.fixtures.cases_spec.dose_safety import adverse_event, anaphylaxis
 from tests.test_knowledge import broken
 
 AS_OF = date(2026, 11, 23)
+ROOT_CASES = Path(__file__).parent / "cases"
 PRIVIGEN_VIALS = [vials.VialSpec(5, 50), vials.VialSpec(40, 400)]
 
 
@@ -164,3 +166,16 @@ def test_dose_text_says_how_many_ml_to_draw() -> None:
     assert done.code == 0
     flat = " ".join(done.out.split())
     assert "open 5 g of vials, draw 32 mL (18 mL left over)" in flat
+
+
+def test_carimune_on_record_with_ckd_is_named_and_not_continued(kb: KnowledgeBase) -> None:
+    case = json.loads((ROOT_CASES / "safety.renal-risk" / "in-carimune-with-ckd.json").read_text(encoding="utf-8"))
+    record = read.read_bundle(case["bundle"], AS_OF, kb)
+    result = engine.assess(record, AS_OF, kb=kb)
+    renal = next(r for r in result.recommendations if r.id == "IGRT-REN-01")
+    assert "Carimune NF" in renal.rationale
+    assert "sucrose-free" in renal.rationale
+    assert "carimune-nf-label" in renal.citations
+    assert result.dose is not None
+    assert result.dose.product is None
+    assert any("recognised only" in w for w in result.dose.warnings)

@@ -167,6 +167,8 @@ def plan_dose(
             gaps.append(DataGap("product", f"{requested.name} is not labelled for {plan.route} use"))
     dose = amount.dose_for(regimen_, dosing_weight, measured, policy, product, recipient, model=model)
     warnings = _reaction_warnings(facts, product, kb) + weight.pregnancy_notes(facts.pregnant)
+    if own is not None and not own.plannable:
+        warnings.append(f"{own.name} on record is recognised only: igcds plans no dose in it; choose a current product")
     if warnings:
         dose = replace(dose, warnings=(*dose.warnings, *warnings))
     sc_product = requested if requested is not None and "SC" in requested.routes else None
