@@ -64,7 +64,7 @@ def test_dose_above_the_ceiling_is_flagged() -> None:
         (["--weight", "70", "--age", "-1"], "--age: must not be negative"),
         (
             ["--weight", "70", "--product", "gamunex"],
-            "--product: unknown product 'gamunex'; known products: carimune-nf, cutaquig",
+            "--product: unknown product 'gamunex'; known products: cutaquig, cuvitru",
         ),
         (
             ["--weight", "70", "--route", "IV", "--product", "hizentra"],

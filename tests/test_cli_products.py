@@ -26,7 +26,8 @@ def test_row_shows_vials_in_grams_and_ml_iga_stabiliser_and_factor(kb: Knowledge
     rows = rows_by_product(kb)
     for product_id, item in kb.products.items():
         row = rows[product_id]
-        assert f" {item.concentration_percent:g}% " in row
+        strength = f"{item.concentration_percent:g}%" if item.plannable else "recognised only"
+        assert f" {strength} " in row
         assert "/".join(item.routes) in row
         for vial in item.vials:
             assert f"{vial.grams:g}/{vial.ml:g}" in row

@@ -36,6 +36,12 @@ EXPECTED_DIAGNOSIS = {
     "other-antibody-deficiency": "other-antibody-deficiency",
     "not-igm-deficiency": "not-igm-deficiency",
     "insufficient-data": "insufficient-data",
+    "higm-anaphylaxis-anti-iga": "hyper-igm-syndrome",
+    "higm-infant-on-privigen": "hyper-igm-syndrome",
+    "higm-breakthrough-pneumonia": "hyper-igm-syndrome",
+    "higm-measles-exposure-on-scig": "hyper-igm-syndrome",
+    "sigmd-pregnant-on-ivig": "selective-igm-deficiency",
+    "sigmd-obese-adult-start": "selective-igm-deficiency",
 }
 DIAGNOSIS_CODES = set(EXPECTED_DIAGNOSIS.values())
 

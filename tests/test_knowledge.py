@@ -34,6 +34,7 @@ ADDED_CODES = {
     "info.autoimmunity-risk",
     "safety.vaccine-ig-interval",
     "prophylaxis.measles-exposure",
+    "monitor.pregnancy",
 }
 
 

@@ -118,11 +118,11 @@ def test_display_units_is_a_policy_key_with_two_choices(kb: KnowledgeBase) -> No
 def test_summary_states_deadlines_and_the_escalated_dose(kb: KnowledgeBase) -> None:
     breakthrough = example(kb, "sigmd-breakthrough-on-ivig")
     assert "the window closes on 2026-11-27" in breakthrough  # the core's rationale ...
-    assert "| Measles exposure on IgRT: extra 400 mg/kg within 6 days](#rec-IGRT-MEASLES-01) | by 2026-11-27 |" in (
+    assert "| Measles exposure on IgRT: IVIG 400 mg/kg within 6 days](#rec-IGRT-MEASLES-01) | by 2026-11-27 |" in (
         breakthrough.replace("| [", "| ")
     )  # ... becomes the action's due date
     assert "| not before 2027-03-06 |" in example(kb, "sigmd-after-ivig-course")
-    assert "**New dose: 10 g → 12 g IV every 4 weeks" in example(kb, "higm-suspected-boy-on-ivig")
+    assert "**New dose: 10 g → 13 g IV every 4 weeks" in example(kb, "higm-suspected-boy-on-ivig")
     summary = breakthrough[breakthrough.index("## Summary") : breakthrough.index("## Diagnosis criteria")]
     assert "**Dose**" in summary  # the dose comes before the details, not after eleven cards
 

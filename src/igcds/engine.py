@@ -32,7 +32,7 @@ from igcds.dosing.vials import clear_cache as clear_dose_caches
 from igcds.knowledge import loader
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy, make_policy
-from igcds.rules import diagnosis, scope, sequence
+from igcds.rules import diagnosis, reactions, scope, sequence
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, Flag
 from igcds.rules.predicates import SIGMD_PATHWAY
@@ -180,6 +180,9 @@ def _data_gaps(ctx: ClinicalContext, dx: Diagnosis, plan: IgrtPlan | None) -> li
 
 
 def _dosing_facts(ctx: ClinicalContext, plan: IgrtPlan, decided: sequence.Decisions) -> DosingFacts:
+    reacted = reactions.reactions(ctx)
+    # Any infection on IgRT in the breakthrough window makes an escalation infection-driven (a step at least).
+    escalating_for_infections = plan.intent == "escalate" and bool(ctx.infections.breakthrough)
     return DosingFacts(
         weight=ctx.weight,
         height_cm=ctx.height.value if ctx.height else None,
@@ -193,6 +196,12 @@ def _dosing_facts(ctx: ClinicalContext, plan: IgrtPlan, decided: sequence.Decisi
         thrombosis_risk=decided.flagged(Flag.THROMBOSIS_RISK),
         renal_risk=decided.flagged(Flag.RENAL_RISK),
         sc_switch_advised=decided.flagged(Flag.SC_ROUTE_ADVISED),
+        reacted=tuple((p.product_id, f"reaction recorded ({', '.join(p.refs)})") for p in reacted.products),
+        prefer_low_iga=reacted.prefer_low_iga,
+        unidentified_reaction=bool(reacted.unidentified),
+        breakthrough=tuple(f"{e.infection.label} {e.onset.isoformat()} ({e.ref})" for e in ctx.infections.breakthrough)
+        if escalating_for_infections
+        else (),
     )
 
 

@@ -44,7 +44,7 @@ def products() -> None:
         for item in loader.load().products.values():
             table.add_row(
                 item.id,
-                f"{item.concentration_percent:g}%",
+                f"{item.concentration_percent:g}%" if item.plannable else "recognised only",
                 "/".join(item.routes),
                 " ".join(f"{v.grams:g}/{v.ml:g}" for v in item.vials) or NOT_VERIFIED,
                 _iga(item.iga_ug_per_ml, item.iga_qualifier),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from igcds.domain.dose_detail import PartVial, WeightArithmetic
 from igcds.domain.record import Route, Sex
 
 Priority = Literal["routine", "urgent", "critical"]
@@ -170,6 +171,10 @@ class Dose:
     """Product and safety points for whoever prepares and gives the dose."""
     sc_switch: Dose | None = None
     """For a patient on IV with a reason for SC: the converted SC dose, should they switch."""
+    part_vial: PartVial | None = None
+    """Whole vials would move the dose beyond `vial_rounding_max_percent`: the exact dose is drawn."""
+    weight_arithmetic: WeightArithmetic | None = None
+    """Actual, ideal and adjusted weight with BMI, whenever height is known."""
 
     def cited(self) -> tuple[str, ...]:
         """Every bibliography id behind the dose, its trough model and any SC switch, in order."""

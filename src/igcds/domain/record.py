@@ -130,9 +130,17 @@ class Fact:
 
 @dataclass(frozen=True, slots=True)
 class InfusionReaction:
+    """A recorded reaction that names an immune globulin, or an adverse event pointing at a
+    medication record (`suspects`): the core counts it when that record is an immune globulin."""
+
     text: str
     when: date | None
     ref: str
+    severe: bool = False
+    """Anaphylaxis, high criticality, or a severe or serious event."""
+    suspects: tuple[str, ...] = ()
+    """References of the administrations or medications the event points at."""
+    names_immune_globulin: bool = True
 
 
 @dataclass(frozen=True, slots=True)

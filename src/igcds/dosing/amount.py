@@ -5,9 +5,10 @@ infusion plan for the product and route."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from igcds.domain.assessment import Dose, IvInfusionPlan, RampUpDose, ScInfusionPlan, TroughModel, VialCount
+from igcds.domain.dose_detail import PartVial
 from igcds.domain.record import Measurement
 from igcds.dosing import facilitated, infusion, vials
 from igcds.dosing.infusion import RateRisk
@@ -51,6 +52,42 @@ def round_dose(dose_g: float, rounding: str, product: schema.Product | None) -> 
     return round(dose_g, DISPLAY_ROUNDING_G), ()
 
 
+ROUNDING_EPSILON_PERCENT = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Dispensed:
+    grams: float
+    vials: tuple[VialCount, ...]
+    part_vial: PartVial | None
+    note: str | None
+    """Why the exact dose is dispensed rather than a rounded one."""
+
+
+def dispense(dose_g: float, policy: Policy, product: schema.Product | None) -> Dispensed:
+    """The dose rounded by policy when that moves it by no more than `vial_rounding_max_percent`;
+    otherwise the exact dose, drawn from the smallest set of vials that holds it. Rounding never
+    shifts a dose beyond the site's tolerance (HOPA 10 % for biologics, extrapolated)."""
+    rounded, vial_counts = round_dose(dose_g, policy.rounding, product)
+    shift = (rounded - dose_g) / dose_g * 100
+    if abs(shift) <= policy.vial_rounding_max_percent + ROUNDING_EPSILON_PERCENT:
+        return Dispensed(rounded, vial_counts, None, None)
+    exact = round(dose_g, DISPLAY_ROUNDING_G)
+    limit = policy.vial_rounding_max_percent
+    note = (
+        f"{policy.rounding} rounding to {rounded:g} g would move the dose by {shift:+.1f}% "
+        f"(site limit {limit:g}%): the exact dose of {exact:g} g is dispensed"
+    )
+    if product is None or not product.vials or product.concentration_percent is None:
+        return Dispensed(exact, (), None, note)
+    opened = vials.covering_vial_combination(exact, [vials.VialSpec(v.grams, v.ml) for v in product.vials])
+    opened_ml = sum(v.ml * v.count for v in opened)
+    draw = infusion.volume_ml(product, exact)
+    part = PartVial(vials.total_grams(opened), draw, round(opened_ml - draw, 1), round(shift, 1))
+    note += f": open {part.opened_g:g} g of vials and draw {draw:g} mL ({part.left_ml:g} mL left over)"
+    return Dispensed(exact, opened, part, note)
+
+
 def _product_warnings(product: schema.Product, recipient: Recipient) -> list[str]:
     warnings = [f"{product.name}: {note}" for note in product.notes]
     if recipient.renal_risk and product.contains_sucrose is not False:
@@ -85,12 +122,25 @@ def dose_for(
     if product is not None and regimen.route not in product.routes:
         raise ProductRouteMismatch(f"{product.name} is not labelled for {regimen.route} use")
     dose_g = regimen.mg_per_kg * weight.kg / 1000
-    rounded, vial_counts = round_dose(dose_g, policy.rounding, product)
+    arithmetic = weight.arithmetic
+    if (
+        arithmetic is not None
+        and policy.dosing_weight == "actual"
+        and arithmetic.obese
+        and weight.adjusted_kg is not None
+        and weight.adjusted_kg < weight.kg
+    ):
+        alternative = regimen.mg_per_kg * weight.adjusted_kg / 1000
+        arithmetic = replace(arithmetic, adjusted_dose_g=round(alternative, DISPLAY_ROUNDING_G))
+    dispensed = dispense(dose_g, policy, product)
+    rounded, vial_counts = dispensed.grams, dispensed.vials
     difference = (rounded - dose_g) / dose_g * 100
-    warnings = []
-    if abs(difference) > policy.vial_rounding_warn_percent:
+    warnings = [dispensed.note] if dispensed.note else []
+    if arithmetic is not None and arithmetic.adjusted_dose_g is not None:
         warnings.append(
-            f"the rounded dose ({rounded:g} g) differs from the exact dose ({dose_g:.2f} g) by {difference:+.1f}%"
+            f"BMI {arithmetic.bmi:g} is at or above {policy.obesity_bmi:g}: the site may choose to dose on adjusted "
+            f"body weight ({arithmetic.adjusted_kg:g} kg): {arithmetic.adjusted_dose_g:g} g instead of "
+            f"{round(dose_g, DISPLAY_ROUNDING_G):g} g on actual weight (a site policy choice)"
         )
     iv_plan: IvInfusionPlan | None = None
     sc_plan: ScInfusionPlan | None = None
@@ -126,11 +176,21 @@ def dose_for(
         weekly_equivalent_mg_per_kg=round(regimen.mg_per_kg * WEEK_DAYS / regimen.interval_days, 1),
         conversion_factor=conversion_factor,
         basis=f"{regimen.basis}; {weight.note}",
-        citations=tuple(dict.fromkeys((*regimen.citations, *((product.label,) if product else ())))),
+        citations=tuple(
+            dict.fromkeys(
+                (
+                    *regimen.citations,
+                    *((product.label,) if product else ()),
+                    *((infusion.INFUSION_EFFECTS_CITATION,) if iv_plan else ()),
+                )
+            )
+        ),
         weight_ref=measured.ref,
         product_name=product.name if product else None,
         rounding_difference_percent=round(difference, 1),
         vials=vial_counts,
+        part_vial=dispensed.part_vial,
+        weight_arithmetic=arithmetic,
         iv_infusion=iv_plan,
         sc_infusion=sc_plan,
         ramp_up=ramp,

@@ -13,9 +13,16 @@ from igcds.knowledge.policy import Policy
 MINUTES_PER_HOUR = 60
 MG_PER_ML_PER_PERCENT = 10  # a 10% solution holds 100 mg/mL
 MAX_INFUSIONS_PER_WEEK = 7  # SC labels allow up to daily infusions
+INFUSION_EFFECTS_NOTE = (
+    "Check vital signs during the infusion: headache (the commonest), fever and chills are mostly "
+    "rate-related and settle when the rate is slowed or the infusion paused (Berger 2013; labels)."
+)
+INFUSION_EFFECTS_CITATION = "berger-2013"
 
 
 def mg_per_ml(product: schema.Product) -> float:
+    if product.concentration_percent is None:  # recognised-only products never reach the dose plan
+        raise ValueError(f"{product.name}: concentration not verified")
     return product.concentration_percent * MG_PER_ML_PER_PERCENT
 
 
@@ -40,7 +47,8 @@ def iv_plan(
     initial_minutes = limits.initial_minutes or policy.iv_rate_step_minutes
     notes = [
         f"Start at {limits.initial_rate_mg_kg_min:g} mg/kg/min for {initial_minutes} min and raise "
-        "only if tolerated; slow or stop for adverse events and resume at a lower tolerated rate."
+        "only if tolerated; slow or stop for adverse events and resume at a lower tolerated rate.",
+        INFUSION_EFFECTS_NOTE,
     ]
     maximum = limits.max_rate_mg_kg_min
     if risk is not None:

@@ -16,6 +16,7 @@ from igcds.dosing.infusion import RateRisk
 from igcds.knowledge import schema
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
+from igcds.knowledge.product_names import iga_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +45,53 @@ class DosingFacts:
     renal_risk: bool = False
     sc_switch_advised: bool = False
     """A reason for SC applies to a patient on IV: the dose carries the converted SC dose."""
+    reacted: tuple[tuple[str, str], ...] = ()
+    """(product id, why) for each product the patient reacted to: never planned again."""
+    prefer_low_iga: bool = False
+    """A reaction with anti-IgA antibodies or absent IgA: the lowest-IgA IV product is preferred."""
+    unidentified_reaction: bool = False
+    """A reaction to immune globulin is recorded without the product that caused it."""
+    breakthrough: tuple[str, ...] = ()
+    """The breakthrough infections behind an escalation, in words."""
 
 
 def chosen_product(
-    kb: KnowledgeBase, policy: Policy, route: Route, requested: schema.Product | None, current: schema.Product | None
+    kb: KnowledgeBase,
+    policy: Policy,
+    route: Route,
+    requested: schema.Product | None,
+    current: schema.Product | None,
+    facts: DosingFacts | None = None,
 ) -> schema.Product | None:
-    """The requested product if it suits the route, else the patient's own, else the site's."""
+    """The requested product if it suits the route, else the patient's own, else (after a reaction
+    with anti-IgA or absent IgA, on IV) the lowest-IgA IV product, else the site's. Never a product
+    the patient reacted to, nor one igcds only recognises (no verified concentration)."""
+    avoid = {pid for pid, _ in facts.reacted} if facts else set()
+
+    def usable(product: schema.Product | None) -> bool:
+        return product is not None and route in product.routes and product.plannable and product.id not in avoid
+
     for candidate in (requested, current):
-        if candidate is not None and route in candidate.routes:
+        if usable(candidate):
             return candidate
-    return kb.products.get(policy.iv_product if route == "IV" else policy.sc_product)
+    if facts is not None and facts.prefer_low_iga and route == "IV":
+        low_iga = [p for p in kb.products.values() if usable(p) and p.iga_ug_per_ml is not None]
+        if low_iga:
+            return min(low_iga, key=lambda p: p.iga_ug_per_ml or 0.0)
+    site = kb.products.get(policy.iv_product if route == "IV" else policy.sc_product)
+    return site if usable(site) else None
+
+
+def _reaction_warnings(facts: DosingFacts, product: schema.Product | None, kb: KnowledgeBase) -> list[str]:
+    warnings = [f"{kb.products[pid].name} is not planned: {why}" for pid, why in facts.reacted]
+    if facts.unidentified_reaction:
+        warnings.append("a reaction to immune globulin is recorded without its product: confirm it before dispensing")
+    if facts.prefer_low_iga and product is not None and product.iga_ug_per_ml is not None:
+        warnings.append(
+            f"{product.name} ({iga_text(product)}) after a reaction "
+            "with anti-IgA antibodies or absent IgA: first infusion under supervision at the minimum rate"
+        )
+    return warnings
 
 
 def _regimen(
@@ -82,12 +120,12 @@ def _regimen(
         gaps.append(DataGap("immune globulin dose", "current dose not recorded: no dose computed"))
         return None
     assert last is not None  # a current regimen is read from a recorded dose
-    absurd = review.implausible_recorded_dose(
-        current, last.ref, policy, kb.plausibility.recorded_dose_min_mg_per_kg_4wk
-    )
+    starting = regimen.starting(plan.route, policy, kb)
+    floor = kb.plausibility.recorded_dose_min_mg_per_kg_4wk
+    absurd = review.implausible_recorded_dose(current, last.ref, policy, floor, starting.interval_days)
     if absurd is not None:  # never continued (or escalated) from a dose no one could have meant
         warnings.append(absurd)
-        return regimen.starting(plan.route, policy, kb), None
+        return starting, None
     if plan.intent == "start":
         return regimen.within_ceiling(current, policy), None
     if plan.intent == "continue":
@@ -96,7 +134,7 @@ def _regimen(
     if plan.trough is not None:
         history = [trough_model.DoseTrough(*point) for point in facts.dose_at_each_trough]
         model = trough_model.trough_model(plan.route, history, plan.trough.value, policy, kb)
-    return regimen.escalated(current, policy, kb, model), model
+    return regimen.escalated(current, policy, kb, model, facts.breakthrough), model
 
 
 def plan_dose(
@@ -105,24 +143,24 @@ def plan_dose(
     """The maintenance dose for `plan`, the data gaps met on the way, and warnings about the
     record (a recorded dose that cannot be continued as given)."""
     gaps: list[DataGap] = []
-    warnings: list[str] = []
+    record_warnings: list[str] = []
     measured = facts.weight
     if measured is None:
-        return None, gaps, warnings
+        return None, gaps, record_warnings
     try:
         dosing_weight = weight.dosing_weight(
             measured.value, facts.height_cm, facts.sex, facts.age_years, facts.pregnant, policy
         )
     except weight.WeightUnavailable as missing:
-        return None, [DataGap("dosing weight", f"{missing}: no dose computed")], warnings
-    chosen = _regimen(plan, facts, dosing_weight.kg, policy, kb, gaps, warnings)
+        return None, [DataGap("dosing weight", f"{missing}: no dose computed")], record_warnings
+    chosen = _regimen(plan, facts, dosing_weight.kg, policy, kb, gaps, record_warnings)
     if chosen is None:
-        return None, gaps, warnings
+        return None, gaps, record_warnings
     regimen_, model = chosen
     last = facts.current_dose if plan.intent != "start" else facts.previous_dose
     requested = catalogue.product(kb, request.product) if request.product else None
     own = catalogue.recognise(kb, last.names) if last is not None else None
-    product = chosen_product(kb, policy, plan.route, requested, own)
+    product = chosen_product(kb, policy, plan.route, requested, own, facts)
     if facilitated.is_facilitated(product) and regimen_ == regimen.starting("SC", policy, kb):
         assert product is not None
         regimen_ = facilitated.starting(product, policy, kb)  # a new start at its 3-4 week interval
@@ -140,14 +178,22 @@ def plan_dose(
     )
     if product is None and policy.rounding == "vial":
         gaps.append(DataGap("product", amount.NO_PRODUCT_ROUNDING))
-    if requested is not None and requested is not product and not (plan.route == "IV" and "SC" in requested.routes):
-        gaps.append(DataGap("product", f"{requested.name} is not labelled for {plan.route} use"))
+    if requested is not None and requested is not product:
+        if requested.id in {pid for pid, _ in facts.reacted}:
+            gaps.append(DataGap("product", f"{requested.name}: the patient reacted to it; not planned"))
+        elif not (plan.route == "IV" and "SC" in requested.routes):
+            gaps.append(DataGap("product", f"{requested.name} is not labelled for {plan.route} use"))
     dose = amount.dose_for(regimen_, dosing_weight, measured, policy, product, recipient, model=model)
+    warnings = _reaction_warnings(facts, product, kb) + weight.pregnancy_notes(facts.pregnant)
+    if own is not None and not own.plannable:
+        warnings.append(f"{own.name} on record is recognised only: igcds plans no dose in it; choose a current product")
+    if warnings:
+        dose = replace(dose, warnings=(*dose.warnings, *warnings))
     sc_product = requested if requested is not None and "SC" in requested.routes else None
     if plan.route == "IV" and (facts.sc_switch_advised or (sc_product is not None and product is not sc_product)):
         switch = _sc_switch(regimen_, dosing_weight, facts, sc_product, own, policy, kb, gaps)
         dose = replace(dose, sc_switch=switch)
-    return dose, gaps, warnings
+    return dose, gaps, record_warnings
 
 
 def _sc_switch(
@@ -161,7 +207,7 @@ def _sc_switch(
     gaps: list[DataGap],
 ) -> Dose | None:
     """The SC dose converted from the IV regimen, for the recommended or requested switch."""
-    product = chosen_product(kb, policy, "SC", requested, None)
+    product = chosen_product(kb, policy, "SC", requested, None, facts)
     if product is None:
         gaps.append(DataGap("SC product", "no SC product chosen: the IV-to-SC conversion is not computed"))
         return None

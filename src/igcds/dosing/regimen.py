@@ -88,20 +88,39 @@ def within_ceiling(regimen: Regimen, policy: Policy) -> Regimen:
     )
 
 
-def escalated(regimen: Regimen, policy: Policy, kb: KnowledgeBase, model: TroughModel | None) -> Regimen:
-    """Raise the dose: to reach the trough target by the trough model when a trough below target
-    is known, otherwise by the policy step for breakthrough infections; never above the ceiling."""
+def escalated(
+    regimen: Regimen, policy: Policy, kb: KnowledgeBase, model: TroughModel | None, breakthrough: tuple[str, ...] = ()
+) -> Regimen:
+    """Raise the dose, never above the ceiling. After breakthrough infections: at least the policy
+    step (a substantive move toward a higher trough), or more when the trough model needs more to
+    reach the target. Otherwise, with a trough below target: what the trough model says."""
     scale = regimen.interval_days / FOUR_WEEKS_DAYS
+    step = policy.escalation_step_mg_per_kg_4wk * scale
+    to_target = 0.0
+    citations: tuple[str, ...] = ()
     if model is not None and model.last_trough_mg_dl < model.target_mg_dl:
-        increase = trough_model.increase_to_target(model) * scale
+        to_target = trough_model.increase_to_target(model) * scale
+        citations = (*model.citations, *_citations(kb, "trough_target_mg_dl"))
+    model_text = (
+        f"{model.model} trough model: +{model.mg_dl_per_100_mg_kg_4wk:g} mg/dL per +100 mg/kg per 4 weeks; "
+        f"trough {model.last_trough_mg_dl:g} -> target {model.target_mg_dl:g} mg/dL"
+        if model is not None
+        else ""
+    )
+    if breakthrough:
+        increase = max(step, to_target)
         how = (
-            f"{model.model} trough model: +{model.mg_dl_per_100_mg_kg_4wk:g} mg/dL per +100 mg/kg per 4 weeks; "
-            f"trough {model.last_trough_mg_dl:g} -> target {model.target_mg_dl:g} mg/dL"
+            f"breakthrough infection(s) on IgRT ({'; '.join(breakthrough)}): a step of "
+            f"{policy.escalation_step_mg_per_kg_4wk:g} mg/kg per 4 weeks toward a higher trough"
         )
-        citations: tuple[str, ...] = (*model.citations, *_citations(kb, "trough_target_mg_dl"))
+        if to_target > step:
+            how += f", raised further by the {model_text}"
+        citations = (*_citations(kb, "escalation_step_mg_per_kg_4wk"), *citations)
+    elif to_target > 0:
+        increase, how = to_target, model_text
     else:
-        increase = policy.escalation_step_mg_per_kg_4wk * scale
-        how = f"step of {policy.escalation_step_mg_per_kg_4wk:g} mg/kg per 4 weeks for breakthrough infections"
+        increase = step
+        how = f"step of {policy.escalation_step_mg_per_kg_4wk:g} mg/kg per 4 weeks"
         citations = _citations(kb, "escalation_step_mg_per_kg_4wk")
     ceiling = ceiling_mg_per_kg(regimen.interval_days, policy)
     proposed = min(regimen.mg_per_kg + increase, ceiling)

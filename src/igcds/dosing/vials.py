@@ -1,5 +1,6 @@
 """Vial rounding: the whole-vial total nearest the exact dose, made of the fewest vials, so no
-opened vial is discarded (DESIGN.md §2.4: "nearest vial combination")."""
+opened vial is discarded (DESIGN.md §2.4: "nearest vial combination"); and, when that total is
+too far from the dose, the smallest set of vials that covers it, from which the exact dose is drawn."""
 
 from __future__ import annotations
 
@@ -30,11 +31,19 @@ def nearest_vial_combination(dose_g: float, vials: Sequence[VialSpec]) -> tuple[
     is never rounded down on a tie), with the fewest vials for that total; at least one vial."""
     if not vials:
         raise ValueError("no vial sizes")
-    return _nearest(round(dose_g * CENTIGRAMS_PER_GRAM), tuple(vials))
+    return _nearest(round(dose_g * CENTIGRAMS_PER_GRAM), tuple(vials), False)
+
+
+def covering_vial_combination(dose_g: float, vials: Sequence[VialSpec]) -> tuple[VialCount, ...]:
+    """The smallest whole-vial total at or above `dose_g` (the least left over in the last vial),
+    with the fewest vials for that total: the vials opened for a part-vial dose."""
+    if not vials:
+        raise ValueError("no vial sizes")
+    return _nearest(round(dose_g * CENTIGRAMS_PER_GRAM), tuple(vials), True)
 
 
 @lru_cache(maxsize=4096)
-def _nearest(dose_cg: int, vials: tuple[VialSpec, ...]) -> tuple[VialCount, ...]:
+def _nearest(dose_cg: int, vials: tuple[VialSpec, ...], covering: bool) -> tuple[VialCount, ...]:
     centigrams = sorted({round(v.grams * CENTIGRAMS_PER_GRAM) for v in vials})
     unit = math.gcd(*centigrams)  # work in the largest step every total is a multiple of
     sizes = [c // unit for c in centigrams]
@@ -53,7 +62,7 @@ def _nearest(dose_cg: int, vials: tuple[VialSpec, ...]) -> tuple[VialCount, ...]
             if fewest[total - size] + 1 < fewest[total]:
                 fewest[total] = fewest[total - size] + 1
                 last[total] = size
-    reachable = [t for t in range(1, limit + 1) if fewest[t] < unreachable]
+    reachable = [t for t in range(1, limit + 1) if fewest[t] < unreachable and (not covering or t >= target)]
     best = min(reachable, key=lambda t: (abs(t - target), -t))
     counts: dict[int, int] = {sizes[-1]: bulk} if bulk else {}
     while best:

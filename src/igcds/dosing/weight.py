@@ -3,9 +3,10 @@ Australian NBA BloodSTAR calculator defines them (evidence-hyper-igm-and-igrt.md
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
+from igcds.domain.dose_detail import WeightArithmetic
 from igcds.knowledge.policy import Policy
 
 CM_PER_INCH = 2.54
@@ -22,6 +23,51 @@ class DosingWeight:
     kg: float
     basis: Literal["actual", "adjusted", "ideal"]
     note: str
+    arithmetic: WeightArithmetic | None = None
+    """Actual, ideal and adjusted weight with BMI, whenever height is known."""
+    adjusted_kg: float | None = None
+    """Adjusted body weight, unrounded, whenever it can be worked out."""
+
+
+PREGNANCY_NOTE = (
+    "pregnancy: weigh before each infusion and recalculate the dose on the current weight "
+    "(weight-adjusted dosing kept IgG exposure steady in the first and second trimesters)"
+)
+
+
+def pregnancy_notes(pregnant: bool) -> list[str]:
+    return [PREGNANCY_NOTE] if pregnant else []
+
+
+def arithmetic(actual_kg: float, height_cm: float, sex: str, policy: Policy) -> WeightArithmetic:
+    """BMI always; ideal (Devine) and adjusted weight where the formula applies (sex male or
+    female, height from 152 cm)."""
+    metres = height_cm / 100
+    bmi = actual_kg / metres**2
+    steps = [f"BMI = {actual_kg:g} kg / ({metres:g} m)^2 = {bmi:.1f} kg/m2"]
+    ideal = adjusted = None
+    if sex in DEVINE_BASE_KG and height_cm >= NBA_MIN_HEIGHT_CM:
+        ideal = ideal_body_weight_kg(height_cm, sex)
+        adjusted = adjusted_body_weight_kg(actual_kg, ideal)
+        steps.append(
+            f"IBW (Devine, {sex}) = {DEVINE_BASE_KG[sex]:g} + {DEVINE_KG_PER_INCH_OVER_5_FEET:g} x "
+            f"({height_cm:g} cm / {CM_PER_INCH:g} - 60 in) = {ideal:.1f} kg"
+        )
+        steps.append(
+            f"adjusted = IBW + {ADJUSTMENT_FRACTION:g} x (actual - IBW) = {ideal:.1f} + {ADJUSTMENT_FRACTION:g} x "
+            f"({actual_kg:g} - {ideal:.1f}) = {adjusted:.1f} kg"
+        )
+    else:
+        steps.append("IBW (Devine) needs sex male or female and a height of at least 152 cm")
+    return WeightArithmetic(
+        actual_kg=actual_kg,
+        height_cm=height_cm,
+        bmi=round(bmi, 1),
+        ideal_kg=round(ideal, 1) if ideal is not None else None,
+        adjusted_kg=round(adjusted, 1) if adjusted is not None else None,
+        formula="; ".join(steps),
+        obese=bmi >= policy.obesity_bmi,
+    )
 
 
 class WeightUnavailable(ValueError):
@@ -40,6 +86,23 @@ def adjusted_body_weight_kg(actual_kg: float, ideal_kg: float) -> float:
 
 
 def dosing_weight(
+    actual_kg: float,
+    height_cm: float | None,
+    sex: str,
+    age_years: float | None,
+    pregnant: bool,
+    policy: Policy,
+) -> DosingWeight:
+    chosen = _dosing_weight(actual_kg, height_cm, sex, age_years, pregnant, policy)
+    if height_cm is None:
+        return chosen
+    adjusted = None
+    if sex in DEVINE_BASE_KG and height_cm >= NBA_MIN_HEIGHT_CM:
+        adjusted = adjusted_body_weight_kg(actual_kg, ideal_body_weight_kg(height_cm, sex))
+    return replace(chosen, arithmetic=arithmetic(actual_kg, height_cm, sex, policy), adjusted_kg=adjusted)
+
+
+def _dosing_weight(
     actual_kg: float,
     height_cm: float | None,
     sex: str,

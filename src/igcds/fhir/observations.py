@@ -14,7 +14,9 @@ from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.valuesets import FACT_SYSTEM
 
 COUNTING_STATUSES = frozenset({"final", "amended", "corrected"})
-BOOLEAN_FACTS = frozenset({"poor-venous-access", "prefers-home-therapy", "measles-exposure", "measles-risk"})
+BOOLEAN_FACTS = frozenset(
+    {"poor-venous-access", "prefers-home-therapy", "measles-exposure", "measles-risk", "anti-iga-antibodies"}
+)
 ANTIBODY_RESPONSES = frozenset({"adequate", "impaired"})
 IMMUNOGLOBULINS = frozenset({"igg", "iga", "igm", "igg_subclass"})
 EFFECTIVE_PATHS = ("effectiveDateTime", "effectivePeriod.start", "effectiveInstant", "issued")

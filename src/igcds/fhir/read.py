@@ -9,7 +9,7 @@ from typing import Any
 
 from igcds.domain.errors import InputError
 from igcds.domain.record import MedicationUse, PatientRecord, ReaderNote, Sex, VaccineEvent
-from igcds.fhir import conditions, identity, medications, observations, shape
+from igcds.fhir import conditions, identity, medications, observations, reactions, shape
 from igcds.fhir.primitives import JsonObject, reference_of
 from igcds.fhir.references import ThisPatient, check_about, resolve, unresolved_medication
 from igcds.knowledge import loader
@@ -116,7 +116,7 @@ def read_bundle(bundle: Any, as_of: date | None = None, kb: KnowledgeBase | None
     found_conditions = []
     medication_uses: list[MedicationUse] = []
     vaccines: list[VaccineEvent] = []
-    reactions = []
+    found_reactions = []
     for resource, ref, _ in entries:
         rtype = resource["resourceType"]
         if rtype == "Observation":
@@ -140,9 +140,9 @@ def read_bundle(bundle: Any, as_of: date | None = None, kb: KnowledgeBase | None
             if given is not None:
                 vaccines.append(given)
         elif rtype in ("AllergyIntolerance", "AdverseEvent"):
-            reaction = conditions.read_reaction(resource, ref, kb)
+            reaction = reactions.read_reaction(resource, ref, kb)
             if reaction is not None:
-                reactions.append(reaction)
+                found_reactions.append(reaction)
 
     return PatientRecord(
         patient_id=str(patient.get("id", patient_ref)),
@@ -157,7 +157,7 @@ def read_bundle(bundle: Any, as_of: date | None = None, kb: KnowledgeBase | None
         vaccines=tuple(vaccines),
         variants=tuple(obs.variants),
         facts=tuple(sorted(obs.facts, key=lambda f: f.effective or date.min)),
-        reactions=tuple(reactions),
+        reactions=tuple(found_reactions),
         tests_performed=tuple(sorted(obs.tests_performed, key=lambda t: t.effective)),
         notes=(*notes, *obs.notes),
         name=identity.name_of(patient),

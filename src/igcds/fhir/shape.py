@@ -102,7 +102,10 @@ RESOURCES: Final[Mapping[str, Mapping[str, Shape]]] = {
         "onsetDateTime": STRING,
         "recordedDate": STRING,
         "lastOccurrence": STRING,
-        "reaction": list_of({"substance": CONCEPT, "description": STRING}),
+        "criticality": STRING,
+        "reaction": list_of(
+            {"substance": CONCEPT, "description": STRING, "manifestation": list_of(CONCEPT), "severity": STRING}
+        ),
     },
     "AdverseEvent": {
         "subject": REFERENCE,
@@ -112,7 +115,9 @@ RESOURCES: Final[Mapping[str, Mapping[str, Shape]]] = {
         "date": STRING,
         "detected": STRING,
         "recordedDate": STRING,
-        "suspectEntity": list_of({"instance": {"display": STRING}}),
+        "severity": CONCEPT,
+        "seriousness": CONCEPT,
+        "suspectEntity": list_of({"instance": {"display": STRING, "reference": STRING}}),
     },
 }
 JSON_NAMES: Final[Mapping[type, str]] = {

@@ -96,6 +96,13 @@ def check_products(
                 raise KnowledgeError(f"products.yaml: {product.id} has {name} figures but no {route} route")
             if section is None and route in product.routes and name not in product.unverified:
                 raise KnowledgeError(f"products.yaml: {product.id} {route} figures missing and not marked unverified")
+        if product.concentration_percent is None:
+            if "concentration_percent" not in product.unverified or product.vials or product.iv or product.sc:
+                raise KnowledgeError(
+                    f"products.yaml: {product.id} has no verified concentration: it needs an `unverified` "
+                    "entry saying so and no vials or infusion figures"
+                )
+            continue
         for vial in product.vials:
             expected_ml = vial.grams * 100 / product.concentration_percent
             if abs(vial.ml - expected_ml) > VIAL_VOLUME_TOLERANCE * expected_ml:

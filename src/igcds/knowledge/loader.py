@@ -145,6 +145,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         *schedules.vaccine_interval_after_igiv.citations,
         *measles.citations,
         *measles.sc_citations,
+        *measles.exposure_citations,
         *schedules.pjp_tmp_smx_order.citations,
     ]
     checks.resolve("schedules.yaml", "schedules", cited, references)

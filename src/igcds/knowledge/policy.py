@@ -51,7 +51,8 @@ class Policy:
     iv_rate_step_minutes: int
     iv_rate_step_factor: float
     at_risk_max_rate_mg_kg_min: float
-    vial_rounding_warn_percent: float
+    vial_rounding_max_percent: float
+    absent_iga_mg_dl: float
     individual_model_min_points: int
     individual_model_min_dose_spread_mg_kg_4wk: float
     order_dose_tolerance_percent: float

@@ -84,7 +84,9 @@ class Product(Strict):
     label: str
     """Bibliography id of the label text the figures come from."""
     label_date: str | None = Field(default=None, pattern=r"^\d{4}(-\d{2})?$")
-    concentration_percent: float = Field(gt=0, le=30)
+    concentration_percent: float | None = Field(gt=0, le=30)
+    """None when no label text gave it (listed under `unverified`): the product is then recognised
+    in a record but never used to plan a dose (no grams-to-mL arithmetic from an assumed figure)."""
     routes: list[Literal["IV", "SC"]] = Field(min_length=1)
     vials: list[VialSize] = Field(default_factory=list)
     stabiliser: str | None
@@ -101,6 +103,11 @@ class Product(Strict):
     """Figures from sources other than `label`: field path -> bibliography ids."""
     unverified: dict[str, str] = Field(default_factory=dict)
     """Figures left out because no label text confirmed them: field name -> what was tried."""
+
+    @property
+    def plannable(self) -> bool:
+        """A dose can be planned in this product: its concentration is verified."""
+        return self.concentration_percent is not None
 
 
 class Catalogue(Strict):

@@ -27,6 +27,13 @@ class VaccineInterval(Strict):
 class MeaslesProphylaxis(Strict):
     post_exposure_mg_per_kg: float = Field(gt=0)
     within_days: int = Field(gt=0)
+    covered_iv_mg_per_kg: float = Field(gt=0)
+    """An IVIG dose this large within `covered_iv_days` before an exposure covers it (ACIP)."""
+    covered_iv_days: int = Field(gt=0)
+    covered_sc_mg_per_kg_week: float = Field(gt=0)
+    """SCIG at least this much each week for `covered_sc_weeks` weeks before an exposure covers it."""
+    covered_sc_weeks: int = Field(gt=0)
+    exposure_citations: list[str] = Field(min_length=1)
     at_risk_min_iv_mg_per_kg: float = Field(gt=0)
     at_risk_min_sc_mg_per_kg_week: float = Field(gt=0)
     citations: list[str] = Field(min_length=1)

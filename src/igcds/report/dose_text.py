@@ -7,6 +7,7 @@ from __future__ import annotations
 import textwrap
 
 from igcds.domain.assessment import Dose
+from igcds.report.dose_detail_text import detail_statements
 
 WIDTH = 80
 Statement = tuple[int, str]
@@ -24,6 +25,7 @@ def dose_statements(d: Dose, depth: int = 0) -> list[Statement]:
             f"({d.weight_basis}) = {d.dose_g:g} g; weekly equivalent {d.weekly_equivalent_mg_per_kg:g} mg/kg.",
         )
     ]
+    out += detail_statements(d, depth)  # weight arithmetic and part vial (report/dose_detail_text.py)
     if d.converted_from:
         out.append((depth, f"Converted from {d.converted_from} with factor {d.conversion_factor:g}."))
     if d.rounding == "vial" and not d.vials:  # no product, or none with verified vial sizes: say so once

@@ -41,20 +41,28 @@ def css_string(text: str) -> Markup:
 
 
 def _dose_list(assessment: Assessment) -> str:
-    """Nested <ul> of the dose statements (IV rate steps in a fixed-width font)."""
+    """Nested <ul> of the dose statements (IV rate steps in a fixed-width font); a deeper list sits
+    inside the item it details, as HTML requires."""
     if assessment.dose is None:
         return ""
-    html, depth = ['<ul class="dose">'], 0
+    html, depth, item_open = ['<ul class="dose">'], 0, False
     for level, sentence in dose_statements(assessment.dose):
         while depth < level:
+            if not item_open:
+                html.append("<li>")
             html.append("<ul>")
-            depth += 1
+            depth, item_open = depth + 1, False
+        if item_open:
+            html.append("</li>")
         while depth > level:
-            html.append("</ul>")
+            html.append("</ul></li>")
             depth -= 1
         kind = ' class="step"' if sentence.startswith("from ") else ""
-        html.append(f"<li{kind}>{escape(sentence)}</li>")
-    html += ["</ul>"] * (depth + 1)
+        html.append(f"<li{kind}>{escape(sentence)}")
+        item_open = True
+    if item_open:
+        html.append("</li>")
+    html += ["</ul></li>"] * depth + ["</ul>"]
     return "".join(html)
 
 

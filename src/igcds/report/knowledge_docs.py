@@ -126,13 +126,17 @@ def products_markdown(kb: KnowledgeBase) -> str:
         iga = f"{p.iga_qualifier or ''} {p.iga_ug_per_ml:g}".strip() if p.iga_ug_per_ml is not None else "—"
         vials = ", ".join(f"{v.grams:g}" for v in p.vials) or "not verified"
         lines.append(
-            f"| `{p.id}` | {p.name} | {p.concentration_percent:g}% | {'/'.join(p.routes)} | {vials} | {iv} "
+            f"| `{p.id}` | {p.name} | {_strength(p)} | {'/'.join(p.routes)} | {vials} | {iv} "
             f"| {at_risk} | {factor} | {_cell(sites)} | {_cell(p.stabiliser or 'not verified')} | {iga} |"
         )
     lines += ["", "## Where each figure comes from", ""]
     for p in kb.products.values():
         lines += [f"### {p.name} (`{p.id}`)", "", *_figure_sources(kb, p), ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _strength(p: schema.Product) -> str:
+    return f"{p.concentration_percent:g}%" if p.concentration_percent is not None else "not verified (recognised only)"
 
 
 PAGES: dict[str, Callable[[KnowledgeBase], str]] = {

@@ -1,10 +1,12 @@
-"""Measles and immune globulin: the labels' post-exposure dose for a patient on IgRT (400 mg/kg
-within 6 days) and the protective dose for one at risk of exposure; ACIP's interval between
-immune globulin and measles- or varicella-containing vaccines."""
+"""Measles and immune globulin. After an exposure, by route (ACIP 2013): covered by IVIG >= 400
+mg/kg in the 3 weeks before it or SCIG >= 200 mg/kg a week for 2 weeks before it; otherwise IVIG
+400 mg/kg within 6 days (CDC), and past the window say so. The labels' protective dose for a
+patient at risk of exposure; ACIP's interval between immune globulin and measles- or
+varicella-containing vaccines."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from igcds.domain.assessment import Diagnosis
 from igcds.domain.record import Fact
@@ -20,25 +22,76 @@ def _recorded(ctx: ClinicalContext, code: str) -> Fact | None:
     return facts[-1] if facts else None
 
 
+def _covered(ctx: ClinicalContext, exposed: date) -> tuple[bool, str, tuple[str, ...]]:
+    """Whether the doses before the exposure cover it (ACIP 2013): IVIG at or above the level in
+    the days before it, or SCIG at or above the weekly level in each of the weeks before it."""
+    schedule = ctx.kb.schedules.measles
+    given = [m for m in ctx.igrt_history.administrations if m.start is not None and m.start <= exposed]
+    iv_since = exposed - timedelta(days=schedule.covered_iv_days)
+    iv = [(m, ctx.igrt_history.mg_per_kg_of(m)) for m in given if m.route != "SC" and m.start and m.start >= iv_since]
+    iv_enough = [(m, dose) for m, dose in iv if dose is not None and dose >= schedule.covered_iv_mg_per_kg]
+    if iv_enough:
+        m, dose = iv_enough[-1]
+        assert m.start is not None
+        text = f"IVIG {dose:.0f} mg/kg on {m.start.isoformat()}, within {schedule.covered_iv_days} days before"
+        return True, text + " the exposure: covered", (m.ref,)
+    weeks = []
+    for week in range(schedule.covered_sc_weeks):
+        end = exposed - timedelta(days=WEEK_DAYS * week)
+        doses = [
+            (m, ctx.igrt_history.mg_per_kg_of(m))
+            for m in given
+            if m.route == "SC" and m.start is not None and end - timedelta(days=WEEK_DAYS) < m.start <= end
+        ]
+        weeks.append((sum(d or 0.0 for _, d in doses), doses))
+    weekly = ", ".join(f"{total:.0f}" for total, _ in weeks)
+    sc_refs = tuple(m.ref for _, doses in weeks for m, _ in doses)
+    if sc_refs and all(total >= schedule.covered_sc_mg_per_kg_week for total, _ in weeks):
+        return True, f"SCIG {weekly} mg/kg in each of the {len(weeks)} weeks before the exposure: covered", sc_refs
+    parts = []
+    if iv:
+        parts.append("IVIG " + ", ".join(f"{d:.0f} mg/kg" if d is not None else "dose not recorded" for _, d in iv))
+        parts[-1] += f" in the {schedule.covered_iv_days} days before (< {schedule.covered_iv_mg_per_kg:g} needed)"
+    if sc_refs:
+        needed = f">= {schedule.covered_sc_mg_per_kg_week:g} a week needed"
+        parts.append(f"SCIG {weekly} mg/kg in the weeks before ({needed})")
+    seen = tuple(m.ref for m, _ in iv) + sc_refs
+    if not parts and given:
+        last = given[-1]
+        seen = (last.ref,)
+        assert last.start is not None
+        last_dose = ctx.igrt_history.mg_per_kg_of(last)
+        shown = f"{last_dose:.0f} mg/kg" if last_dose is not None else "dose not recorded"
+        parts.append(
+            f"last immune globulin {shown} on {last.start.isoformat()}, {(exposed - last.start).days} days before"
+        )
+    text = "; ".join(parts) or "no immune globulin dose on record before the exposure"
+    return False, f"not covered: {text}", seen
+
+
 def _post_exposure(ctx: ClinicalContext) -> list[Finding]:
     schedule = ctx.kb.schedules.measles
     exposure = _recorded(ctx, "measles-exposure")
     if exposure is None or exposure.effective is None:
         return []
     days = (ctx.as_of - exposure.effective).days
-    if days > schedule.within_days:
-        return []
-    extra = f"additional {schedule.post_exposure_mg_per_kg:g} mg/kg"
-    if ctx.weight is not None:
-        grams = schedule.post_exposure_mg_per_kg * ctx.weight.value / 1000
-        extra += f" = {grams:.1f} g at {ctx.weight.value:g} kg (actual weight)"
+    covered, cover_text, refs = _covered(ctx, exposure.effective)
     values = {
         "exposure_date": exposure.effective.isoformat(),
         "days_since": str(days),
         "deadline": (exposure.effective + timedelta(days=schedule.within_days)).isoformat(),
-        "extra_dose": extra,
+        "cover_text": cover_text,
     }
-    return [Finding("IGRT-MEASLES-01", values, (exposure.ref,))]
+    evidence = (exposure.ref, *refs)
+    if covered:
+        return [Finding("IGRT-MEASLES-03", values, evidence)]
+    if days > schedule.within_days:
+        return [Finding("IGRT-MEASLES-04", values, evidence)]
+    extra = f"IVIG {schedule.post_exposure_mg_per_kg:g} mg/kg"
+    if ctx.weight is not None:
+        grams = schedule.post_exposure_mg_per_kg * ctx.weight.value / 1000
+        extra += f" = {grams:.1f} g at {ctx.weight.value:g} kg (actual weight)"
+    return [Finding("IGRT-MEASLES-01", {**values, "extra_dose": extra}, evidence)]
 
 
 def _at_risk(ctx: ClinicalContext) -> list[Finding]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from igcds.domain.record import Route
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, Flag, IgrtPlan
+from igcds.rules.reactions import reactions
 
 SC_REASON_FACTS = {
     "poor-venous-access": "poor venous access",
@@ -20,7 +21,7 @@ def sc_reasons(ctx: ClinicalContext) -> list[tuple[str, str]]:
         fact = ctx.fact(code)
         if fact is not None and fact[0] is True:
             reasons.append((text, fact[1]))
-    reasons += [("previous reaction to immune globulin", r.ref) for r in ctx.record.reactions]
+    reasons += [("previous reaction to immune globulin", r.ref) for r in reactions(ctx).events]
     return reasons
 
 

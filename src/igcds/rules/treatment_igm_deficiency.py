@@ -7,7 +7,7 @@ When not on IgRT:
   infections; otherwise observe.
 When on IgRT:
   escalate on breakthrough infections; consider a supervised trial off once stable for
-  `trial_off_after_months`; otherwise continue.
+  `trial_off_after_months` (not during pregnancy); otherwise continue.
 """
 
 from __future__ import annotations
@@ -75,7 +75,9 @@ def _on_igrt(ctx: ClinicalContext) -> tuple[list[Finding], IgrtPlan | None]:
     since = ctx.igrt.since
     months_on = whole_months_between(since, ctx.as_of) if since else 0
     stable = not ctx.infections.severe_recent
-    if stable and months_on >= ctx.policy.trial_off_after_months:
+    # igcds' own choice: no trial off during pregnancy (IgG is needed for mother and fetus then).
+    pregnant = bool(ctx.conditions_in("pregnancy"))
+    if stable and not pregnant and months_on >= ctx.policy.trial_off_after_months:
         values = {"months_on_igrt": str(months_on), "infection_summary": summary}
         return [Finding("SIGMD-OFF-01", values, ctx.igrt.refs)], None
     values = {"igrt_since": since.isoformat() if since else "an unrecorded date", "infection_summary": summary}
