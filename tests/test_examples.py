@@ -36,6 +36,12 @@ EXPECTED_DIAGNOSIS = {
     "other-antibody-deficiency": "other-antibody-deficiency",
     "not-igm-deficiency": "not-igm-deficiency",
     "insufficient-data": "insufficient-data",
+    "possible-higm-infant": "possible-hyper-igm-syndrome",
+    "possible-higm-toddler-otitis": "possible-hyper-igm-syndrome",
+    "possible-higm-boy-pneumocystis": "possible-hyper-igm-syndrome",
+    "possible-higm-girl-on-ivig": "possible-hyper-igm-syndrome",
+    "cvid-pattern-adult": "other-antibody-deficiency",
+    "low-igm-igg-toddler": "other-antibody-deficiency",
 }
 DIAGNOSIS_CODES = set(EXPECTED_DIAGNOSIS.values())
 

@@ -34,6 +34,9 @@ ADDED_CODES = {
     "info.autoimmunity-risk",
     "safety.vaccine-ig-interval",
     "prophylaxis.measles-exposure",
+    "workup.repeat-immunoglobulins",
+    "workup.antibody-deficiency-classification",
+    "monitor.lymphoid-autoimmunity",
 }
 
 
