@@ -54,3 +54,18 @@ def test_igcds_knowledge_reports_zero_over_the_examples() -> None:
     assert done.code == 0, done.err
     assert f"0 recommendations with undeclared empty evidence over {len(EXAMPLES)} records" in done.out
     assert "9 recommendations declared fires_on_absence" in done.out
+
+
+ON_IGRT_WORDING = ("on igrt", "on immunoglobulin replacement")
+
+
+@pytest.mark.parametrize("path", EXAMPLES + CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_never_start_beside_on_igrt(path: Path, kb: KnowledgeBase) -> None:
+    """Issue 9 item 10: a patient igcds tells to start IgRT is nowhere described as on it, and one
+    described as on IgRT is never told to start it."""
+    assessment = _assess(json.loads(path.read_text(encoding="utf-8")), kb)
+    codes = {r.code for r in assessment.recommendations}
+    says_on = [r.id for r in assessment.recommendations if r.rationale.lower().startswith(ON_IGRT_WORDING)]
+    if "treatment.igrt-start" in codes:
+        assert says_on == []
+        assert not codes & {"treatment.igrt-continue", "treatment.igrt-escalate", "treatment.igrt-trial-off"}

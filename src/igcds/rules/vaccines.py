@@ -26,11 +26,14 @@ def findings(ctx: ClinicalContext, dx: Diagnosis, *, igrt_planned: bool) -> list
         rec_id = "IGRT-VAX-01"
     else:
         return []
+    # Never "on immunoglobulin replacement" beside a recommendation to start it.
+    igrt_text = "On immunoglobulin replacement" if ctx.igrt.on_igrt else "Starting immunoglobulin replacement"
     orders = ctx.live_vaccine_orders
     if orders:
         names = listing(order.names or "live vaccine" for order in orders)
-        text = f"a live vaccine is ordered ({names}): cancel the order"
-        return [Finding(rec_id, {"order_text": text}, tuple(o.ref for o in orders), "critical", BARRED)]
+        values = {"order_text": f"a live vaccine is ordered ({names}): cancel the order", "igrt_text": igrt_text}
+        return [Finding(rec_id, values, tuple(o.ref for o in orders), "critical", BARRED)]
     # What makes live vaccines unsafe here: the IgRT given, else the diagnosis behind the advice.
     basis = ctx.igrt.refs if rec_id == "IGRT-VAX-01" and ctx.igrt.on_igrt else diagnosis_evidence(dx)
-    return [Finding(rec_id, {"order_text": "no live-vaccine order on record"}, basis, flags=BARRED)]
+    values = {"order_text": "no live-vaccine order on record", "igrt_text": igrt_text}
+    return [Finding(rec_id, values, basis, flags=BARRED)]
