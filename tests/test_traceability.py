@@ -69,3 +69,11 @@ def test_never_start_beside_on_igrt(path: Path, kb: KnowledgeBase) -> None:
     if "treatment.igrt-start" in codes:
         assert says_on == []
         assert not codes & {"treatment.igrt-continue", "treatment.igrt-escalate", "treatment.igrt-trial-off"}
+
+
+def test_igcds_knowledge_names_a_file_that_is_not_a_bundle(tmp_path: Path) -> None:
+    (tmp_path / "case.json").write_text('{"title": "a case file, not a Bundle"}', encoding="utf-8")
+    done = run_igcds("knowledge", "--records", str(tmp_path), "--as-of", examples_spec.AS_OF)
+    assert done.code == 2
+    assert done.err.startswith(f"error: {tmp_path / 'case.json'}: ")
+    assert len(done.err.splitlines()) == 1

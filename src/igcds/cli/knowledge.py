@@ -64,7 +64,10 @@ def _check_records(folder: Path, as_of: date) -> None:
         raise InputError(str(folder), None, "no *.json FHIR Bundles in this folder")
     untraced: list[str] = []
     for path in bundles:
-        record = read.read_bundle(read.parse_json(read_input(str(path)), str(path)), as_of, kb)
+        try:
+            record = read.read_bundle(read.parse_json(read_input(str(path)), str(path)), as_of, kb)
+        except InputError as error:  # name the file as well as the resource
+            raise InputError(str(path), None, str(error)) from None
         untraced += [f"{path.stem}: {rec_id}" for rec_id in engine.untraced(engine.assess(record, as_of, kb=kb), kb)]
     typer.echo(
         f"  {len(untraced)} recommendations with undeclared empty evidence over {len(bundles)} records in {folder}"
