@@ -80,7 +80,7 @@ class HigmPattern:
 
     @cached_property
     def adult_with_normal_igm(self) -> bool:
-        return bool(self._ctx.has_reached_age(self._ctx.policy.child_age_years)) and not self.igm_raised
+        return bool(self._ctx.has_reached_age(self._ctx.policy.cvid_pattern_from_age_years)) and not self.igm_raised
 
     @cached_property
     def features(self) -> tuple[Feature, ...]:
