@@ -77,3 +77,13 @@ def test_igcds_knowledge_names_a_file_that_is_not_a_bundle(tmp_path: Path) -> No
     assert done.code == 2
     assert done.err.startswith(f"error: {tmp_path / 'case.json'}: ")
     assert len(done.err.splitlines()) == 1
+
+
+def test_confirmed_hyper_igm_on_igrt_has_no_igm_gap(kb: KnowledgeBase) -> None:
+    """Issue 9 item 10: a CD40LG variant on IVIG needs no IgM result; no gap, no 'measure' advice."""
+    folder = ROOT / "tests" / "cases" / "workup.serum-immunoglobulins"
+    path = folder / "out-confirmed-hyper-igm-on-ivig-without-igm.json"
+    assessment = _assess(json.loads(path.read_text(encoding="utf-8")), kb)
+    assert assessment.diagnosis.code == "hyper-igm-syndrome"
+    assert "IgM" not in {gap.field for gap in assessment.data_gaps}
+    assert "workup.serum-immunoglobulins" not in {r.code for r in assessment.recommendations}

@@ -152,8 +152,9 @@ def _data_gaps(ctx: ClinicalContext, dx: Diagnosis, plan: IgrtPlan | None) -> li
     if ctx.record.birth_date is None:
         gaps.append(DataGap("birthDate", "age unknown: only the laboratory's own reference ranges can be used"))
     confirmed_higm_on_igrt = dx.code == "hyper-igm-syndrome" and ctx.igrt.on_igrt  # IgM would change nothing
-    if ctx.labs.latest("igm") is None and not confirmed_higm_on_igrt:
-        gaps.append(DataGap("IgM", "no IgM result: IgM deficiency cannot be assessed"))
+    if ctx.labs.latest("igm") is None:
+        if not confirmed_higm_on_igrt:
+            gaps.append(DataGap("IgM", "no IgM result: IgM deficiency cannot be assessed"))
     elif ctx.labs.judge(ctx.labs.latest("igm")) == "unknown":
         gaps.append(DataGap("IgM", "no reference range for the IgM result (no lab range and no age)"))
     if dx.code in SIGMD_PATHWAY and dx.specific_antibody_response == "unknown":
