@@ -151,8 +151,10 @@ def _data_gaps(ctx: ClinicalContext, dx: Diagnosis, plan: IgrtPlan | None) -> li
     gaps = []
     if ctx.record.birth_date is None:
         gaps.append(DataGap("birthDate", "age unknown: only the laboratory's own reference ranges can be used"))
+    confirmed_higm_on_igrt = dx.code == "hyper-igm-syndrome" and ctx.igrt.on_igrt  # IgM would change nothing
     if ctx.labs.latest("igm") is None:
-        gaps.append(DataGap("IgM", "no IgM result: IgM deficiency cannot be assessed"))
+        if not confirmed_higm_on_igrt:
+            gaps.append(DataGap("IgM", "no IgM result: IgM deficiency cannot be assessed"))
     elif ctx.labs.judge(ctx.labs.latest("igm")) == "unknown":
         gaps.append(DataGap("IgM", "no reference range for the IgM result (no lab range and no age)"))
     if dx.code in SIGMD_PATHWAY and dx.specific_antibody_response == "unknown":
@@ -194,6 +196,14 @@ def _dosing_facts(ctx: ClinicalContext, plan: IgrtPlan, decided: sequence.Decisi
     )
 
 
+def untraced(assessment: Assessment, kb: KnowledgeBase | None = None) -> tuple[str, ...]:
+    """Ids of recommendations that cite no record fact although the knowledge base does not declare
+    them `fires_on_absence` (issue 9 item 12: every other recommendation names the facts it used)."""
+    kb = kb or loader.load()
+    recommendations = assessment.recommendations
+    return tuple(r.id for r in recommendations if not r.evidence and not kb.recommendation(r.id).fires_on_absence)
+
+
 __all__ = [
     "DoseOrder",
     "DoseRequest",
@@ -205,4 +215,5 @@ __all__ = [
     "dose_for_figures",
     "find_product",
     "review_dose",
+    "untraced",
 ]

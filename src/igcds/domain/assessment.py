@@ -14,6 +14,7 @@ PRIORITY_ORDER: dict[str, int] = {"critical": 0, "urgent": 1, "routine": 2}
 
 DiagnosisCode = Literal[
     "hyper-igm-syndrome",
+    "possible-hyper-igm-syndrome",
     "other-antibody-deficiency",
     "secondary-low-igm",
     "selective-igm-deficiency",

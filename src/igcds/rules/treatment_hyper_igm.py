@@ -3,7 +3,11 @@
 IgRT from diagnosis and lifelong (GeneReviews; Orange 2011 principles); escalate on breakthrough
 infections or a trough below the policy target (Orange 2010); never a trial off. CD40L/CD40
 deficiency: HSCT referral (SS43; best before 10 years and before liver disease: Ferrua 2019) and
-G-CSF for neutropenia (SS42)."""
+G-CSF for neutropenia (SS42).
+
+Possible hyper-IgM (the pattern without a confirmed diagnosis): no lifelong-IgRT plan. IgRT starts
+only when a defining feature already warrants it, and continues when already given, in both cases
+"until the type is defined"; otherwise no IgRT while the work-up runs."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from igcds.domain.record import LabResult
 from igcds.rules import route
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, IgrtPlan, listing, refs
+from igcds.rules.higm_pattern import HigmPattern
 from igcds.rules.predicates import CD40_PATHWAY, is_cd40_pathway
 
 
@@ -44,7 +49,8 @@ def _igrt(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan]
     if reasons:
         plan = IgrtPlan("escalate", current, "; ".join(reasons), trough)
         return [Finding("HIGM-IGRT-03", {"reason": "; ".join(reasons)}, evidence)], plan
-    values = {"trough_text": _trough_text(trough), "target": f"{target:g} mg/dL"}
+    text = _trough_text(trough)
+    values = {"trough_text": text[0].upper() + text[1:], "target": f"{target:g} mg/dL"}
     found = [Finding("HIGM-IGRT-02", values, ctx.igrt.refs + refs([trough]))]
     return found, IgrtPlan("continue", current, "on target", trough)
 
@@ -84,6 +90,23 @@ def _neutropenia(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     return [Finding("HIGM-GCSF-01", {"anc_text": "; ".join(texts)}, tuple(evidence))]
 
 
-def findings(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan]:
+def _possible(ctx: ClinicalContext) -> tuple[list[Finding], IgrtPlan | None]:
+    higm = HigmPattern(ctx)
+    pattern = {"pattern_text": higm.described(), "features_text": higm.features_text()}
+    feature_refs = tuple(ref for f in higm.features for ref in f.refs)
+    if ctx.igrt.on_igrt:
+        since = ctx.igrt.since.isoformat() if ctx.igrt.since else "an unrecorded date"
+        plan = IgrtPlan("continue", route.current_route(ctx), "possible hyper-IgM: until the type is defined")
+        values = {**pattern, "igrt_since": since}
+        return [Finding("PHIGM-IGRT-02", values, ctx.igrt.refs + higm.refs + feature_refs)], plan
+    if higm.features:
+        plan = IgrtPlan("start", route.start_route(ctx), "possible hyper-IgM with a defining feature")
+        return [Finding("PHIGM-IGRT-01", pattern, feature_refs + higm.refs)], plan
+    return [Finding("PHIGM-OBS-01", pattern, higm.refs)], None
+
+
+def findings(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan | None]:
+    if dx.code == "possible-hyper-igm-syndrome":
+        return _possible(ctx)
     found, plan = _igrt(ctx, dx)
     return found + _hsct(ctx, dx) + _neutropenia(ctx, dx), plan
