@@ -17,6 +17,7 @@ from igcds.rules import route
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, IgrtPlan, listing, refs
 from igcds.rules.higm_pattern import HigmPattern
+from igcds.rules.infection_history import InfectionEpisode
 from igcds.rules.predicates import CD40_PATHWAY, is_cd40_pathway
 
 
@@ -37,14 +38,19 @@ def _igrt(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan]
     target = ctx.policy.trough_target_mg_dl
     reasons = []
     evidence: tuple[str, ...] = ()
+    on_igrt = ctx.infections.breakthrough  # infections since IgRT began, in the breakthrough window
     if ctx.infections.has_breakthrough:
         reasons.append(
-            f"{len(ctx.infections.breakthrough)} infection(s) on IgRT in the last "
-            f"{ctx.policy.breakthrough_window_months} months"
+            f"{len(on_igrt)} infection(s) on IgRT in the last {ctx.policy.breakthrough_window_months} months: "
+            + _named(on_igrt)
         )
-        evidence += refs(ctx.infections.breakthrough)
+        evidence += refs(on_igrt)
     if trough is not None and trough.value < target:
-        reasons.append(f"{_trough_text(trough)}, below the target of {target:g} mg/dL")
+        below = f"{_trough_text(trough)}, below the target of {target:g} mg/dL"
+        if on_igrt and not ctx.infections.has_breakthrough:  # fewer than the count, but named
+            below += f", with {_named(on_igrt)} on IgRT"
+            evidence += refs(on_igrt)
+        reasons.append(below)
         evidence += (trough.ref,)
     if reasons:
         plan = IgrtPlan("escalate", current, "; ".join(reasons), trough)
@@ -110,3 +116,7 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPl
         return _possible(ctx)
     found, plan = _igrt(ctx, dx)
     return found + _hsct(ctx, dx) + _neutropenia(ctx, dx), plan
+
+
+def _named(episodes: list[InfectionEpisode]) -> str:
+    return ", ".join(f"{e.infection.label} ({e.onset.isoformat()})" for e in episodes)
