@@ -6,7 +6,6 @@ as-of date and "page N of M" in its margin (CSS paged media)."""
 from __future__ import annotations
 
 from functools import cache
-from html import escape
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -17,7 +16,7 @@ from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
 from igcds.report import charts, sections, wording
 from igcds.report.citations import findable_without_url, references
-from igcds.report.dose_text import dose_statements
+from igcds.report.dose_text import dose_list
 from igcds.report.patient_facts import ReportFacts
 from igcds.version import __version__
 
@@ -40,24 +39,6 @@ def css_string(text: str) -> Markup:
     return Markup(f'"{escaped}"')  # noqa: S704 (every character that could end the string is escaped above)
 
 
-def _dose_list(assessment: Assessment) -> str:
-    """Nested <ul> of the dose statements (IV rate steps in a fixed-width font)."""
-    if assessment.dose is None:
-        return ""
-    html, depth = ['<ul class="dose">'], 0
-    for level, sentence in dose_statements(assessment.dose):
-        while depth < level:
-            html.append("<ul>")
-            depth += 1
-        while depth > level:
-            html.append("</ul>")
-            depth -= 1
-        kind = ' class="step"' if sentence.startswith("from ") else ""
-        html.append(f"<li{kind}>{escape(sentence)}</li>")
-    html += ["</ul>"] * (depth + 1)
-    return "".join(html)
-
-
 def render(
     assessment: Assessment, kb: KnowledgeBase, record: PatientRecord | None = None, policy: Policy | None = None
 ) -> str:
@@ -77,7 +58,7 @@ def render(
             evidence=lambda refs: sections.evidence(facts, refs),
             extra_lines=lambda rec: sections.extra_lines(assessment, rec),
             notes=sections.divergences(facts),
-            dose_list=_dose_list(assessment),
+            dose_list=dose_list(assessment.dose) if assessment.dose else "",
             trough_chart=charts.trough_chart(timeline, facts.number, facts.units) if timeline else None,
             infection_chart=charts.infection_chart(timeline) if timeline else None,
             infection_rates=wording.infection_rates(timeline) if timeline else "",
