@@ -22,14 +22,20 @@ from igcds.version import __version__
 
 
 @cache
-def environment() -> Environment:
+def templates(package: str) -> Environment:
+    """The Jinja templates under `package`/templates, autoescaped and strict about a missing
+    value: the reports' here, the web app's pages (igcds.web)."""
     return Environment(
-        loader=PackageLoader("igcds.report", "templates"),
+        loader=PackageLoader(package, "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def environment() -> Environment:
+    return templates("igcds.report")
 
 
 def css_string(text: str) -> Markup:
