@@ -78,7 +78,7 @@ def assess(
         dose, dose_gaps = plan_dose(plan, _dosing_facts(ctx, plan, decided), dose_request or DoseRequest(), policy, kb)
         gaps += dose_gaps
     recommendations = sorted(
-        (_recommendation(kb, finding) for finding in found), key=lambda r: PRIORITY_ORDER[r.priority]
+        (_recommendation(kb, finding, ctx) for finding in found), key=lambda r: PRIORITY_ORDER[r.priority]
     )
     warnings = [note.text for note in record.notes]
     if dx.code in PATHWAY_NOTES:
@@ -125,7 +125,7 @@ def _timeline(ctx: ClinicalContext) -> Timeline:
     )
 
 
-def _recommendation(kb: KnowledgeBase, finding: Finding) -> Recommendation:
+def _recommendation(kb: KnowledgeBase, finding: Finding, ctx: ClinicalContext) -> Recommendation:
     entry = kb.recommendation(finding.rec_id)
     needed = {name for _, name, _, _ in Formatter().parse(entry.rationale) if name}
     missing = needed - set(finding.values)
@@ -144,6 +144,9 @@ def _recommendation(kb: KnowledgeBase, finding: Finding) -> Recommendation:
         strength=entry.strength,
         evidence_quality=entry.evidence_quality,
         source_divergence=tuple(entry.source_divergence),
+        due=finding.due,
+        not_before=finding.not_before,
+        values=ctx.labs.values_of(finding.evidence),
     )
 
 

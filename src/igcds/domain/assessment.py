@@ -7,6 +7,7 @@ from datetime import date
 from typing import Literal
 
 from igcds.domain.dose_detail import PartVial, WeightArithmetic
+from igcds.domain.judged import CurrentRegimen, LabValue
 from igcds.domain.record import Route, Sex
 
 Priority = Literal["routine", "urgent", "critical"]
@@ -32,6 +33,8 @@ class Criterion:
     name: str
     met: bool
     evidence: tuple[str, ...] = ()
+    values: tuple[LabValue, ...] = ()
+    """The laboratory results among `evidence`, as judged."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,11 @@ class Recommendation:
     strength: str
     evidence_quality: str
     source_divergence: tuple[str, ...] = ()
+    due: date | None = None
+    """The date by which to act, when the rule knows one (e.g. a post-exposure window)."""
+    not_before: date | None = None
+    """The earliest date to act, when the rule knows one (e.g. a vaccine after immune globulin)."""
+    values: tuple[LabValue, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +166,8 @@ class Dose:
     """Whole vials would move the dose beyond `vial_rounding_max_percent`: the exact dose is drawn."""
     weight_arithmetic: WeightArithmetic | None = None
     """Actual, ideal and adjusted weight with BMI, whenever height is known."""
+    current: CurrentRegimen | None = None
+    """The recorded regimen a continued or escalated dose starts from."""
 
     def cited(self) -> tuple[str, ...]:
         """Every bibliography id behind the dose, its trough model and any SC switch, in order."""

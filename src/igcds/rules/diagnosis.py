@@ -5,7 +5,7 @@ The laboratory pattern alone is never hyper-IgM (rules/higm_pattern.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import get_args
 
 from igcds.domain.assessment import AntibodyResponse, Criterion, Diagnosis, DiagnosisCode, Genotype
@@ -167,6 +167,7 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
         criteria += (Criterion(f"Pattern drawn before {months} months of age: not interpretable", True, higm.refs),)
     if igg2 is not None:
         criteria += (Criterion("IgG2 below the laboratory's lower limit", True, (igg2.ref,)),)
+    criteria = tuple(replace(c, values=ctx.labs.values_of(c.evidence)) for c in criteria)  # the values judged
 
     def result(code: DiagnosisCode, source: str = "computed", label: str | None = None) -> Diagnosis:
         is_higm = code == "hyper-igm-syndrome"

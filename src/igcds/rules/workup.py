@@ -10,6 +10,7 @@ from igcds.rules.diagnosis import low_igg2, secondary_cause_refs
 from igcds.rules.findings import Finding, listing
 from igcds.rules.higm_pattern import HigmPattern
 from igcds.rules.predicates import diagnosis_evidence
+from igcds.rules.time_windows import months_before
 
 LOW_IGM_STATES = frozenset(
     {"selective-igm-deficiency", "possible-selective-igm-deficiency", "other-antibody-deficiency", "secondary-low-igm"}
@@ -50,8 +51,11 @@ def _hyper_igm_pattern(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     pattern = {"pattern_text": higm.described(), "features_text": higm.features_text()}
     found = []
     if higm.drawn_too_young:
-        months = str(ctx.policy.higm_interpretable_from_age_months)
-        found.append(Finding("WU-INFANT-01", {**pattern, "months": months}, higm.refs))
+        months = ctx.policy.higm_interpretable_from_age_months
+        born = ctx.record.birth_date
+        interpretable = months_before(born, -months) if born is not None else None
+        repeat_from = interpretable if interpretable is not None and interpretable > ctx.as_of else None
+        found.append(Finding("WU-INFANT-01", {**pattern, "months": str(months)}, higm.refs, not_before=repeat_from))
     if not higm.drawn_too_young or higm.features:
         refs = higm.refs + tuple(ref for f in higm.features for ref in f.refs)
         found.append(Finding("WU-PHIGM-01", {**pattern, "sex": ctx.record.sex}, refs))
