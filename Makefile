@@ -36,7 +36,7 @@ test: $(BIN)/igcds
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/igcds knowledge
+	$(BIN)/igcds knowledge --records examples --as-of $(AS_OF)
 	$(BIN)/pytest
 
 bench: $(BIN)/igcds

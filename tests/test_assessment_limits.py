@@ -8,8 +8,9 @@ from datetime import date, timedelta
 import pytest
 
 from igcds import engine
-from igcds.domain.assessment import EVIDENCE_SHOWN, Criterion
+from igcds.domain.assessment import Criterion
 from igcds.domain.errors import InputError
+from igcds.domain.evidence import EVIDENCE_SHOWN, capped
 from igcds.fhir import read
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.report import json_contract
@@ -20,13 +21,13 @@ AS_OF = date(2026, 11, 23)
 
 def test_a_long_evidence_list_keeps_the_last_twenty_and_the_count() -> None:
     refs = tuple(f"Observation/igm-{i}" for i in range(1000))
-    criterion = Criterion("IgM low on at least two occasions", True, refs)
+    criterion = capped(Criterion("IgM low on at least two occasions", True, refs))
     assert criterion.evidence == refs[-EVIDENCE_SHOWN:]
     assert criterion.evidence_total == 1000
 
 
 def test_a_short_evidence_list_is_whole() -> None:
-    criterion = Criterion("IgM low", True, ("Observation/a", "Observation/b"))
+    criterion = capped(Criterion("IgM low", True, ("Observation/a", "Observation/b")))
     assert (criterion.evidence, criterion.evidence_total) == (("Observation/a", "Observation/b"), 2)
 
 

@@ -128,6 +128,7 @@ def test_only_recommendations_decided_by_a_missing_fact_are_declared_to_fire_on_
     declared = {rec.id for rec in kb.recommendations.values() if rec.fires_on_absence}
     assert declared == {
         "WU-IG-01", "WU-IGGA-01", "WU-SUB-01", "WU-LYM-01", "WU-SEC-01", "WU-GEN-01", "WU-VAC-01", "SIGMD-OBS-01",
+        "PHIGM-OBS-01",
     }  # fmt: skip
     for rec_id in declared:
         rationale = kb.recommendations[rec_id].rationale.lower()

@@ -179,3 +179,12 @@ def test_carimune_on_record_with_ckd_is_named_and_not_continued(kb: KnowledgeBas
     assert result.dose is not None
     assert result.dose.product is None
     assert any("recognised only" in w for w in result.dose.warnings)
+
+
+def test_escalation_names_the_infection_on_igrt_in_its_reason() -> None:
+    """Issue 9 item 4: a pneumonia on IgRT is named in the escalation's reason, not only in the dose
+    basis, even when it is fewer than the breakthrough count."""
+    done = run_igcds("assess", "examples/higm-breakthrough-pneumonia.json", "--as-of", "2026-11-23", "--format", "json")
+    escalation = next(r for r in json.loads(done.out)["recommendations"] if r["code"] == "treatment.igrt-escalate")
+    assert "pneumonia" in escalation["rationale"]
+    assert "Condition/" in " ".join(escalation["evidence"])

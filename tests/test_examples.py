@@ -42,6 +42,12 @@ EXPECTED_DIAGNOSIS = {
     "higm-measles-exposure-on-scig": "hyper-igm-syndrome",
     "sigmd-pregnant-on-ivig": "selective-igm-deficiency",
     "sigmd-obese-adult-start": "selective-igm-deficiency",
+    "possible-higm-infant": "possible-hyper-igm-syndrome",
+    "possible-higm-toddler-otitis": "possible-hyper-igm-syndrome",
+    "possible-higm-boy-pneumocystis": "possible-hyper-igm-syndrome",
+    "possible-higm-girl-on-ivig": "possible-hyper-igm-syndrome",
+    "cvid-pattern-adult": "other-antibody-deficiency",
+    "low-igm-igg-toddler": "other-antibody-deficiency",
 }
 DIAGNOSIS_CODES = set(EXPECTED_DIAGNOSIS.values())
 

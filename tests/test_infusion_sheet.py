@@ -17,7 +17,7 @@ from PIL import Image
 from igcds import engine
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
-from igcds.report.infusion_sheet import iv_steps
+from igcds.report.infusion_steps import iv_steps
 from tests.conftest import run_igcds
 
 START = datetime(2026, 12, 1, 9, 0)  # noqa: DTZ001 - the ward's wall clock, as the sheet takes it

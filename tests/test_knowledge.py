@@ -35,6 +35,9 @@ ADDED_CODES = {
     "safety.vaccine-ig-interval",
     "prophylaxis.measles-exposure",
     "monitor.pregnancy",
+    "workup.repeat-immunoglobulins",
+    "workup.antibody-deficiency-classification",
+    "monitor.lymphoid-autoimmunity",
 }
 
 

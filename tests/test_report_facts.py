@@ -16,7 +16,7 @@ import pytest
 from igcds import engine
 from igcds.domain.assessment import InfectionPoint, Timeline
 from igcds.domain.errors import PolicyError
-from igcds.domain.record import LabResult
+from igcds.domain.judged import LabValue
 from igcds.fhir import identity, read
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy, make_policy
@@ -87,16 +87,22 @@ def test_ages_in_years_and_months(born: date, words: str) -> None:
     assert years_and_months(born, AS_OF) == words
 
 
-def test_reference_range_is_the_laboratorys_when_given_else_the_age_table(kb: KnowledgeBase) -> None:
+def test_lab_values_are_presented_with_the_range_the_core_judged_them_by(kb: KnowledgeBase) -> None:
     bundle = json.loads((ROOT / "examples" / "higm-suspected-boy-on-ivig.json").read_text(encoding="utf-8"))
     record = read.read_bundle(bundle, AS_OF, kb)
     facts = ReportFacts.of(engine.assess(record, AS_OF, None, kb), kb, record)
-    own = LabResult("igm", 18, date(2026, 1, 5), "Observation/x", None, 40, 230)
-    table = LabResult("igm", 18, date(2026, 1, 5), "Observation/y", "<")
+    own = LabValue("Observation/x", "igm", "2472-9", 18, None, "mg/dL", date(2026, 1, 5), 40, 230, "lab")
+    table = LabValue("Observation/y", "igm", "2472-9", 18, "<", "mg/dL", date(2026, 1, 5), 20, 90, "igcds age table")
+    unjudged = replace(own, reference_low=None, reference_high=None, reference_source=None)
     assert facts.lab_text(own) == "IgM 18 mg/dL on 2026-01-05 (reference 40–230 mg/dL, laboratory)"
-    band = next(b for b in kb.reference_ranges.bands if b.max_age_months is None or 93 < b.max_age_months)
-    low, high = band.igm
-    assert facts.lab_text(table) == f"IgM <18 mg/dL on 2026-01-05 (reference {low:g}–{high:g} mg/dL, igcds age table)"
+    assert facts.lab_text(table) == "IgM <18 mg/dL on 2026-01-05 (reference 20–90 mg/dL, igcds age table)"
+    assert facts.lab_text(unjudged) == "IgM 18 mg/dL on 2026-01-05 (no reference range)"
+    igg2 = LabValue("Observation/z", "igg_subclass", "2467-9", 12, None, "mg/dL", date(2026, 1, 5), 24, 430, "lab")
+    assert facts.lab_text(igg2) == "IgG2 12 mg/dL on 2026-01-05 (reference 24–430 mg/dL, laboratory)"
+    anc = LabValue(
+        "Observation/n", "neutrophils_absolute", "751-8", 0.4, None, "10*3/uL", date(2026, 1, 5), None, None, None
+    )
+    assert facts.lab_text(anc) == "neutrophils 0.4 x10^3/µL on 2026-01-05"
 
 
 def test_display_units_g_per_litre(kb: KnowledgeBase, policy: Policy) -> None:

@@ -6,6 +6,7 @@ from the rules or dosing is re-exported here."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 from string import Formatter
 
@@ -22,6 +23,7 @@ from igcds.domain.assessment import (
     TroughPoint,
 )
 from igcds.domain.errors import InputError, KnowledgeError
+from igcds.domain.evidence import capped
 from igcds.domain.igrt_plan import DoseReview, IgrtPlan
 from igcds.domain.record import PatientRecord
 from igcds.dosing.catalogue import product as find_product
@@ -75,7 +77,7 @@ def assess(
     ctx = ClinicalContext(record, kb, policy, as_of)
     dx = diagnosis.diagnose(ctx)
     if dx.code == "not-in-scope":  # nothing to say (DESIGN.md §5): no recommendations, no gaps
-        return scope.silent_assessment(ctx, dx)
+        return scope.silent_assessment(ctx, _capped_criteria(dx))
     decided = sequence.decide(ctx, dx)
     found, plan = decided.found, decided.plan
     gaps = _data_gaps(ctx, dx, plan)
@@ -89,7 +91,7 @@ def assess(
         dose, dose_gaps, record_flags = plan_dose(plan, facts, dose_request or DoseRequest(), policy, kb)
         gaps += dose_gaps
     recommendations = sorted(
-        (_recommendation(kb, finding) for finding in found), key=lambda r: PRIORITY_ORDER[r.priority]
+        (_recommendation(kb, finding, ctx) for finding in found), key=lambda r: PRIORITY_ORDER[r.priority]
     )
     warnings = [note.text for note in record.notes] + record_flags
     if dx.code in PATHWAY_NOTES:
@@ -104,7 +106,7 @@ def assess(
             weight_kg=round(ctx.weight.value, 2) if ctx.weight else None,
             height_cm=round(ctx.height.value, 1) if ctx.height else None,
         ),
-        diagnosis=dx,
+        diagnosis=_capped_criteria(dx),
         recommendations=tuple(recommendations),
         dose=dose,
         data_gaps=tuple(gaps),
@@ -136,34 +138,45 @@ def _timeline(ctx: ClinicalContext) -> Timeline:
     )
 
 
-def _recommendation(kb: KnowledgeBase, finding: Finding) -> Recommendation:
+def _recommendation(kb: KnowledgeBase, finding: Finding, ctx: ClinicalContext) -> Recommendation:
     entry = kb.recommendation(finding.rec_id)
     needed = {name for _, name, _, _ in Formatter().parse(entry.rationale) if name}
     missing = needed - set(finding.values)
     if missing:
         raise KnowledgeError(f"{entry.id}: rationale needs {sorted(missing)} which the rule did not give")
     values: Mapping[str, str] = finding.values
-    return Recommendation(
-        code=entry.code,
-        id=entry.id,
-        priority=finding.priority or entry.priority,
-        title=entry.title,
-        text=entry.statement,
-        rationale=entry.rationale.format_map(values),
-        citations=tuple(entry.citations),
-        evidence=tuple(dict.fromkeys(finding.evidence)),
-        strength=entry.strength,
-        evidence_quality=entry.evidence_quality,
-        source_divergence=tuple(entry.source_divergence),
+    return capped(
+        Recommendation(
+            code=entry.code,
+            id=entry.id,
+            priority=finding.priority or entry.priority,
+            title=entry.title,
+            text=entry.statement,
+            rationale=entry.rationale.format_map(values),
+            citations=tuple(entry.citations),
+            evidence=tuple(dict.fromkeys(finding.evidence)),
+            strength=entry.strength,
+            evidence_quality=entry.evidence_quality,
+            source_divergence=tuple(entry.source_divergence),
+            due=finding.due,
+            not_before=finding.not_before,
+            values=ctx.labs.values_of(finding.evidence),
+        )
     )
+
+
+def _capped_criteria(dx: Diagnosis) -> Diagnosis:
+    return replace(dx, criteria=tuple(capped(c) for c in dx.criteria))
 
 
 def _data_gaps(ctx: ClinicalContext, dx: Diagnosis, plan: IgrtPlan | None) -> list[DataGap]:
     gaps = []
     if ctx.record.birth_date is None:
         gaps.append(DataGap("birthDate", "age unknown: only the laboratory's own reference ranges can be used"))
+    confirmed_higm_on_igrt = dx.code == "hyper-igm-syndrome" and ctx.igrt.on_igrt  # IgM would change nothing
     if ctx.labs.latest("igm") is None:
-        gaps.append(DataGap("IgM", "no IgM result: IgM deficiency cannot be assessed"))
+        if not confirmed_higm_on_igrt:
+            gaps.append(DataGap("IgM", "no IgM result: IgM deficiency cannot be assessed"))
     elif ctx.labs.judge(ctx.labs.latest("igm")) == "unknown":
         gaps.append(DataGap("IgM", "no reference range for the IgM result (no lab range and no age)"))
     if dx.code in SIGMD_PATHWAY and dx.specific_antibody_response == "unknown":
@@ -205,6 +218,14 @@ def _dosing_facts(ctx: ClinicalContext, plan: IgrtPlan, decided: sequence.Decisi
     )
 
 
+def untraced(assessment: Assessment, kb: KnowledgeBase | None = None) -> tuple[str, ...]:
+    """Ids of recommendations that cite no record fact although the knowledge base does not declare
+    them `fires_on_absence` (issue 9 item 12: every other recommendation names the facts it used)."""
+    kb = kb or loader.load()
+    recommendations = assessment.recommendations
+    return tuple(r.id for r in recommendations if not r.evidence and not kb.recommendation(r.id).fires_on_absence)
+
+
 __all__ = [
     "DoseOrder",
     "DoseRequest",
@@ -216,4 +237,5 @@ __all__ = [
     "dose_for_figures",
     "find_product",
     "review_dose",
+    "untraced",
 ]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
 from igcds.domain.dose_detail import PartVial, WeightArithmetic
+from igcds.domain.judged import CurrentRegimen, LabValue
 from igcds.domain.record import Route, Sex
 
 Priority = Literal["routine", "urgent", "critical"]
@@ -14,6 +15,7 @@ PRIORITY_ORDER: dict[str, int] = {"critical": 0, "urgent": 1, "routine": 2}
 
 DiagnosisCode = Literal[
     "hyper-igm-syndrome",
+    "possible-hyper-igm-syndrome",
     "other-antibody-deficiency",
     "secondary-low-igm",
     "selective-igm-deficiency",
@@ -26,25 +28,14 @@ Genotype = Literal["CD40LG", "CD40", "AICDA", "UNG", "IKBKG"]
 AntibodyResponse = Literal["adequate", "impaired", "unknown"]
 
 
-# Evidence lists name at most this many resources, the last given (the rules list facts oldest
-# first, so the most recent); `evidence_total` counts them all (docs/fhir-input.md, Limits).
-EVIDENCE_SHOWN = 20
-
-
-def _cap_evidence(owner: Criterion | Recommendation) -> None:
-    object.__setattr__(owner, "evidence_total", max(len(owner.evidence), owner.evidence_total))
-    object.__setattr__(owner, "evidence", owner.evidence[-EVIDENCE_SHOWN:])
-
-
 @dataclass(frozen=True, slots=True)
 class Criterion:
     name: str
     met: bool
     evidence: tuple[str, ...] = ()
-    evidence_total: int = 0  # how many resources it rests on (more than `evidence` when capped)
-
-    def __post_init__(self) -> None:
-        _cap_evidence(self)
+    values: tuple[LabValue, ...] = ()
+    """The laboratory results among `evidence`, as judged."""
+    evidence_total: int = field(default=0, compare=False)  # all it rests on (`evidence` is capped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +62,12 @@ class Recommendation:
     strength: str
     evidence_quality: str
     source_divergence: tuple[str, ...] = ()
-    evidence_total: int = 0  # how many resources it rests on (more than `evidence` when capped)
-
-    def __post_init__(self) -> None:
-        _cap_evidence(self)
+    due: date | None = None
+    """The date by which to act, when the rule knows one (e.g. a post-exposure window)."""
+    not_before: date | None = None
+    """The earliest date to act, when the rule knows one (e.g. a vaccine after immune globulin)."""
+    values: tuple[LabValue, ...] = ()
+    evidence_total: int = field(default=0, compare=False)  # all it rests on (`evidence` is capped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +168,8 @@ class Dose:
     """Whole vials would move the dose beyond `vial_rounding_max_percent`: the exact dose is drawn."""
     weight_arithmetic: WeightArithmetic | None = None
     """Actual, ideal and adjusted weight with BMI, whenever height is known."""
+    current: CurrentRegimen | None = None
+    """The recorded regimen a continued or escalated dose starts from."""
 
     def cited(self) -> tuple[str, ...]:
         """Every bibliography id behind the dose, its trough model and any SC switch, in order."""

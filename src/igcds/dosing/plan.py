@@ -10,6 +10,7 @@ from datetime import date
 
 from igcds.domain.assessment import DataGap, Dose, TroughModel
 from igcds.domain.igrt_plan import IgrtPlan
+from igcds.domain.judged import CurrentRegimen
 from igcds.domain.record import Measurement, MedicationUse, Route
 from igcds.dosing import amount, catalogue, conversion, facilitated, regimen, review, trough_model, weight
 from igcds.dosing.infusion import RateRisk
@@ -137,6 +138,19 @@ def _regimen(
     return regimen.escalated(current, policy, kb, model, facts.breakthrough), model
 
 
+def _on_record(plan: IgrtPlan, facts: DosingFacts, kg: float, policy: Policy) -> CurrentRegimen | None:
+    """The recorded regimen a continued or escalated dose starts from (as `_regimen` read it)."""
+    last = facts.current_dose
+    if plan.intent == "start" or last is None:
+        return None
+    read = regimen.current(plan.route, last.dose_g, last.dose_mg_per_kg, facts.interval_days, kg, policy)
+    if read is None:
+        return None
+    recorded = facts.interval_days is not None
+    mg_per_kg = round(read.mg_per_kg, 1)
+    return CurrentRegimen(read.route, last.dose_g, mg_per_kg, read.interval_days, recorded, last.start, last.ref)
+
+
 def plan_dose(
     plan: IgrtPlan, facts: DosingFacts, request: DoseRequest, policy: Policy, kb: KnowledgeBase
 ) -> tuple[Dose | None, list[DataGap], list[str]]:
@@ -184,6 +198,7 @@ def plan_dose(
         elif not (plan.route == "IV" and "SC" in requested.routes):
             gaps.append(DataGap("product", f"{requested.name} is not labelled for {plan.route} use"))
     dose = amount.dose_for(regimen_, dosing_weight, measured, policy, product, recipient, model=model)
+    dose = replace(dose, current=_on_record(plan, facts, dosing_weight.kg, policy))
     warnings = _reaction_warnings(facts, product, kb) + weight.pregnancy_notes(facts.pregnant)
     if own is not None and not own.plannable:
         warnings.append(f"{own.name} on record is recognised only: igcds plans no dose in it; choose a current product")

@@ -38,6 +38,10 @@ class Policy:
     neutropenia_anc_thousands_per_ul: float
     vaccine_response_min_age_years: float
     child_age_years: float
+    higm_interpretable_from_age_months: int
+    cvid_min_age_years: float
+    cvid_pattern_from_age_years: float
+    higm_serious_infection_count: int
     risk_age_years: float
     ivig_start_mg_per_kg: float
     ivig_interval_weeks: int

@@ -1,10 +1,12 @@
 """The dose block as statements, shared by every report and `igcds dose`: what to dispense
 (grams, vials, mL) and how to give it (IV rate steps, SC sites, ramp-up), each with its basis.
-`dose_statements` gives (depth, sentence) pairs; `dose_lines` wraps them for a terminal."""
+`dose_statements` gives (depth, sentence) pairs; `dose_lines` wraps them for a terminal, `dose_list`
+nests them as HTML lists (the HTML report and the web calculator)."""
 
 from __future__ import annotations
 
 import textwrap
+from html import escape
 
 from igcds.domain.assessment import Dose
 from igcds.report.dose_detail_text import detail_statements
@@ -13,7 +15,8 @@ WIDTH = 80
 Statement = tuple[int, str]
 
 
-def _hours(minutes: int) -> str:
+def hours(minutes: int) -> str:
+    """A duration as a nurse reads it: 2 h 05 min, 45 min."""
     return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
 
@@ -46,7 +49,7 @@ def dose_statements(d: Dose, depth: int = 0) -> list[Statement]:
             (
                 depth,
                 f"IV rate steps (per {plan.rate_weight_kg:g} kg, maximum {plan.max_rate_mg_kg_min:g} mg/kg/min), "
-                f"about {_hours(plan.total_minutes)} in all:",
+                f"about {hours(plan.total_minutes)} in all:",
             )
         )
         out += [
@@ -62,7 +65,7 @@ def dose_statements(d: Dose, depth: int = 0) -> list[Statement]:
                 depth,
                 f"SC: {frequency} of {sc.dose_per_infusion_g:g} g = {sc.volume_per_infusion_ml:g} mL over "
                 f"{sc.sites} site(s), {sc.ml_per_site:g} mL per site at up to {sc.ml_h_per_site:g} mL/h per "
-                f"site: about {_hours(sc.minutes)} (label limits for {sc.limits_for}).",
+                f"site: about {hours(sc.minutes)} (label limits for {sc.limits_for}).",
             )
         )
         out += [(depth + 1, note) for note in sc.notes]
@@ -95,3 +98,20 @@ def dose_lines(d: Dose, indent: str = "  ") -> list[str]:
         )
         lines += wrapped or [prefix]
     return lines
+
+
+def dose_list(d: Dose) -> str:
+    """Nested <ul> of the dose statements, each nested list inside the item it belongs to (IV
+    rate steps in a fixed-width font)."""
+    html, depth = ['<ul class="dose">'], None
+    for level, sentence in dose_statements(d):
+        if depth is not None and level > depth:
+            html.append("<ul>" + "<li><ul>" * (level - depth - 1))
+        elif depth is not None:
+            html.append("</li>" + "</ul></li>" * (depth - level))
+        depth = level
+        kind = ' class="step"' if sentence.startswith("from ") else ""
+        html.append(f"<li{kind}>{escape(sentence)}")
+    if depth is not None:
+        html.append("</li>" + "</ul></li>" * depth)
+    return "".join([*html, "</ul>"])

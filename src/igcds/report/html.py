@@ -6,7 +6,6 @@ as-of date and "page N of M" in its margin (CSS paged media)."""
 from __future__ import annotations
 
 from functools import cache
-from html import escape
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -17,15 +16,17 @@ from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
 from igcds.report import charts, sections, wording
 from igcds.report.citations import findable_without_url, references
-from igcds.report.dose_text import dose_statements
+from igcds.report.dose_text import dose_list
 from igcds.report.patient_facts import ReportFacts
 from igcds.version import __version__
 
 
 @cache
-def environment() -> Environment:
+def templates(package: str) -> Environment:
+    """The Jinja templates under `package`/templates, autoescaped and strict about a missing
+    value: the reports' here, the web app's pages (igcds.web)."""
     return Environment(
-        loader=PackageLoader("igcds.report", "templates"),
+        loader=PackageLoader(package, "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -33,37 +34,15 @@ def environment() -> Environment:
     )
 
 
+def environment() -> Environment:
+    return templates("igcds.report")
+
+
 def css_string(text: str) -> Markup:
     """A CSS string literal for a page-margin box; every character outside plain ASCII letters,
     digits and spaces is escaped, so no name can close the string or the <style> element."""
     escaped = "".join(ch if ch.isascii() and (ch.isalnum() or ch in " .,-") else f"\\{ord(ch):06x}" for ch in text)
     return Markup(f'"{escaped}"')  # noqa: S704 (every character that could end the string is escaped above)
-
-
-def _dose_list(assessment: Assessment) -> str:
-    """Nested <ul> of the dose statements (IV rate steps in a fixed-width font); a deeper list sits
-    inside the item it details, as HTML requires."""
-    if assessment.dose is None:
-        return ""
-    html, depth, item_open = ['<ul class="dose">'], 0, False
-    for level, sentence in dose_statements(assessment.dose):
-        while depth < level:
-            if not item_open:
-                html.append("<li>")
-            html.append("<ul>")
-            depth, item_open = depth + 1, False
-        if item_open:
-            html.append("</li>")
-        while depth > level:
-            html.append("</ul></li>")
-            depth -= 1
-        kind = ' class="step"' if sentence.startswith("from ") else ""
-        html.append(f"<li{kind}>{escape(sentence)}")
-        item_open = True
-    if item_open:
-        html.append("</li>")
-    html += ["</ul></li>"] * depth + ["</ul>"]
-    return "".join(html)
 
 
 def render(
@@ -85,7 +64,7 @@ def render(
             evidence=lambda refs: sections.evidence(facts, refs),
             extra_lines=lambda rec: sections.extra_lines(assessment, rec),
             notes=sections.divergences(facts),
-            dose_list=_dose_list(assessment),
+            dose_list=dose_list(assessment.dose) if assessment.dose else "",
             trough_chart=charts.trough_chart(timeline, facts.number, facts.units) if timeline else None,
             infection_chart=charts.infection_chart(timeline) if timeline else None,
             infection_rates=wording.infection_rates(timeline) if timeline else "",

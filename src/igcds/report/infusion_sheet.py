@@ -1,22 +1,21 @@
 """The printable infusion sheet a nurse follows at the chair: the prescription, what to check
 before starting, the rate steps on the clock with the volume given so far, and a vital-signs row
 to tick at every step. One self-contained HTML page (no scripts, fonts or images from the
-network) for `igcds dose --format html` and the web calculator's print button.
+network) for `igcds dose --format html` and the web calculator's print button (the same page).
 
-It presents the core's `Dose`: clock times are the plan's minutes after `start`, and the volume of a
-step is its pump rate over its minutes (the last step gives what remains of the dose's volume)."""
+It presents the core's `Dose`; the rate steps on the clock are `infusion_steps`'."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
 
-from igcds.domain.assessment import Dose, IvInfusionPlan
+from igcds.domain.assessment import Dose
 from igcds.knowledge.loader import KnowledgeBase
+from igcds.report.dose_text import hours
+from igcds.report.infusion_steps import box, plan_table
 from igcds.version import __version__
 
-VITALS = ("BP", "Pulse", "Temp", "Resp", "SpO2")
 WEEK_DAYS = 7
 
 STYLE = """
@@ -29,6 +28,7 @@ table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #444; padding: 3pt 4pt; text-align: left; vertical-align: top; }
 th { background: #e8e8e8; }
 td.num { text-align: right; white-space: nowrap; }
+caption { text-align: left; font-size: 9pt; padding-bottom: 2pt; }
 tr.vitals td { font-size: 9pt; background: #fafafa; }
 tr.vitals .blank { min-width: 12mm; }
 .box { display: inline-block; width: 9pt; height: 9pt; border: 1px solid #000; margin-right: 3pt;
@@ -42,105 +42,16 @@ tr, li { break-inside: avoid; }
 """
 
 
-@dataclass(frozen=True, slots=True)
-class SheetStep:
-    """One row of the sheet: what runs from `start` to `end`, and the volume given by its end."""
-
-    label: str
-    start: datetime
-    end: datetime
-    rate: str
-    pump_ml_h: str
-    step_ml: float | None
-    cumulative_ml: float | None
-
-
-def _clock(moment: datetime, first_day: datetime) -> str:
-    days = (moment.date() - first_day.date()).days
-    return moment.strftime("%H:%M") + (f" (+{days} d)" if days else "")
-
-
-def iv_steps(plan: IvInfusionPlan, volume_ml: float, start: datetime) -> list[SheetStep]:
-    """The rate steps on the clock, each with its volume and the volume given by its end."""
-    rows: list[SheetStep] = []
-    given = 0.0
-    for index, step in enumerate(plan.steps):
-        last = index == len(plan.steps) - 1
-        until = plan.total_minutes if last else plan.steps[index + 1].start_minute
-        step_ml = volume_ml - given if last else min(step.ml_h * (until - step.start_minute) / 60, volume_ml - given)
-        given += step_ml
-        rows.append(
-            SheetStep(
-                f"Step {index + 1}",
-                start + timedelta(minutes=step.start_minute),
-                start + timedelta(minutes=until),
-                f"{step.mg_kg_min:g} mg/kg/min",
-                f"{step.ml_h:g}",
-                round(step_ml, 1),
-                round(given, 1),
-            )
-        )
-    return rows
-
-
-def sc_steps(dose: Dose, start: datetime) -> list[SheetStep]:
-    if dose.sc_infusion is None:
-        return []
-    sc = dose.sc_infusion
-    return [
-        SheetStep(
-            f"{sc.sites} site(s), {sc.ml_per_site:g} mL each",
-            start,
-            start + timedelta(minutes=sc.minutes),
-            f"up to {sc.ml_h_per_site:g} mL/h per site",
-            f"{sc.ml_h_per_site * sc.sites:g}",
-            sc.volume_per_infusion_ml,
-            sc.volume_per_infusion_ml,
-        )
-    ]
-
-
-def _box(label: str) -> str:
-    return f'<span class="box"></span>{escape(label)} <span class="blank"></span>'
-
-
-def _vitals_row(columns: int, when: str) -> str:
-    boxes = " ".join(_box(v) for v in (*VITALS, "Initials"))
-    return (
-        f'<tr class="vitals"><td colspan="{columns}">Vital signs at {escape(when)}: {boxes} '
-        '<span class="box"></span>reaction: slowed / stopped</td></tr>'
-    )
-
-
-def _steps_table(steps: list[SheetStep], first: datetime) -> str:
-    head = (
-        "<tr><th>Step</th><th>From</th><th>To</th><th>Rate</th><th>Pump mL/h</th>"
-        "<th>mL this step</th><th>Cumulative mL</th></tr>"
-    )
-    rows = []
-    for step in steps:
-        volume = f"{step.step_ml:g}" if step.step_ml is not None else "-"
-        total = f"{step.cumulative_ml:g}" if step.cumulative_ml is not None else "-"
-        rows.append(
-            f"<tr><td>{escape(step.label)}</td><td>{_clock(step.start, first)}</td><td>{_clock(step.end, first)}</td>"
-            f'<td>{escape(step.rate)}</td><td class="num">{step.pump_ml_h}</td><td class="num">{volume}</td>'
-            f'<td class="num">{total}</td></tr>'
-        )
-        rows.append(_vitals_row(7, _clock(step.start, first)))
-    if steps:
-        rows.append(_vitals_row(7, f"the end ({_clock(steps[-1].end, first)})"))
-    return f"<table>{head}{''.join(rows)}</table>"
-
-
 def _ramp_up_table(dose: Dose, start: datetime) -> str:
     rows = "".join(
         f"<tr><td>{n}</td><td>week {r.week}</td><td>{(start + timedelta(days=(r.week - 1) * WEEK_DAYS)).date()}</td>"
-        f'<td class="num">{r.dose_g:g} g</td><td class="num">{r.volume_ml:g} mL</td><td>{_box("given")}</td></tr>'
+        f'<td class="num">{r.dose_g:g} g</td><td class="num">{r.volume_ml:g} mL</td><td>{box("given")}</td></tr>'
         for n, r in enumerate(dose.ramp_up, 1)
     )
     return (
-        "<h2>Ramp-up (label): the first infusions</h2><table><tr><th>Infusion</th><th>Week</th><th>Date</th>"
-        f"<th>Dose</th><th>Volume</th><th>Given</th></tr>{rows}</table><p>Then {dose.rounded_dose_g:g} g every "
+        "<h2>Ramp-up (label): the first infusions</h2><table><tr>"
+        + "".join(f'<th scope="col">{name}</th>' for name in ("Infusion", "Week", "Date", "Dose", "Volume", "Given"))
+        + f"</tr>{rows}</table><p>Then {dose.rounded_dose_g:g} g every "
         f"{dose.interval_days} days.</p>"
     )
 
@@ -176,11 +87,11 @@ def _checks(dose: Dose) -> str:
 
 def infusion_sheet(dose: Dose, start: datetime, kb: KnowledgeBase) -> str:
     """The sheet for `dose` starting at `start` (the clock on the ward: a naive local time)."""
-    if dose.iv_infusion and dose.volume_ml:
-        steps = iv_steps(dose.iv_infusion, dose.volume_ml, start)
-        plan = f"<h2>IV rate steps: about {dose.iv_infusion.total_minutes} min</h2>" + _steps_table(steps, start)
-    elif dose.sc_infusion:
-        plan = "<h2>SC infusion</h2>" + _steps_table(sc_steps(dose, start), start)
+    table = plan_table(dose, start)
+    if table and dose.iv_infusion:
+        plan = f"<h2>IV rate steps: about {hours(dose.iv_infusion.total_minutes)}</h2>{table}"
+    elif table:
+        plan = f"<h2>SC infusion</h2>{table}"
     elif dose.product is None:
         plan = (
             "<h2>No infusion plan</h2><p>No product was chosen, so no vials, volume or rate steps: choose one "
@@ -189,7 +100,7 @@ def infusion_sheet(dose: Dose, start: datetime, kb: KnowledgeBase) -> str:
     else:
         plan = (
             "<h2>Infusion</h2><p>igcds has no verified rate table for this product and patient: give it as the "
-            "label directs (see the notes above).</p>" + _steps_table([], start)
+            "label directs (see the notes above).</p>"
         )
     ramp = _ramp_up_table(dose, start) if dose.ramp_up else ""
     return (
@@ -200,7 +111,9 @@ def infusion_sheet(dose: Dose, start: datetime, kb: KnowledgeBase) -> str:
         '<table class="identity"><tr><td>Patient <span class="blank"></span></td>'
         '<td>Birth date <span class="blank"></span></td><td>MRN <span class="blank"></span></td></tr>'
         f"<tr><td>Date {start.date().isoformat()}</td><td>Start {start.strftime('%H:%M')}</td>"
-        '<td>Nurse <span class="blank"></span></td></tr></table>'
+        '<td>Nurse <span class="blank"></span></td></tr>'
+        '<tr><td>Prepared by <span class="blank"></span></td><td>Checked by <span class="blank"></span></td>'
+        '<td>Actual start <span class="blank"></span></td></tr></table>'
         f"<h2>Prescription</h2>{_prescription(dose)}{_checks(dose)}{plan}{ramp}"
         f'<p class="footer">Basis: {escape(dose.basis)}. Sources: {escape(", ".join(dose.cited()))}.<br>'
         f"{escape(kb.disclaimer)}<br>igcds {__version__}, knowledge base {escape(kb.version)}.</p>"

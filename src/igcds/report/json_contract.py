@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from igcds.domain.assessment import Assessment, Criterion, Recommendation
+from igcds.domain.judged import LabValue
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.report.citations import cited, format_reference
 from igcds.version import __version__
@@ -39,7 +41,9 @@ def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
             "specific_antibody_response": dx.specific_antibody_response,
             "label": dx.label,
             "suspected_cd40l_deficiency": dx.suspected_cd40l_deficiency,
-            "criteria": [{"name": c.name, "met": c.met, **_evidence(c)} for c in dx.criteria],
+            "criteria": [
+                {"name": c.name, "met": c.met, **_evidence(c), "values": _values(c.values)} for c in dx.criteria
+            ],
         },
         "recommendations": [
             {
@@ -54,6 +58,9 @@ def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
                 "citations": list(r.citations),
                 **_evidence(r),
                 "source_divergence": list(r.source_divergence),
+                "due": _day(r.due),
+                "not_before": _day(r.not_before),
+                "values": _values(r.values),
             }
             for r in assessment.recommendations
         ],
@@ -73,14 +80,28 @@ def _timeline(assessment: Assessment) -> dict[str, Any] | None:
     """The charted series (dates as ISO strings); an igcds addition to the contract."""
     if assessment.timeline is None:
         return None
-    series: dict[str, Any] = json.loads(json.dumps(asdict(assessment.timeline), default=lambda day: day.isoformat()))
-    return series
+    return _plain(asdict(assessment.timeline))
+
+
+def _plain(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with its dates as ISO strings."""
+    plain: dict[str, Any] = json.loads(json.dumps(data, default=lambda day: day.isoformat()))
+    return plain
+
+
+def _day(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _values(values: tuple[LabValue, ...]) -> list[dict[str, Any]]:
+    """The laboratory values a criterion or recommendation rests on, with the range judged by."""
+    return [_plain(asdict(value)) for value in values]
 
 
 def _dose(assessment: Assessment) -> dict[str, Any] | None:
     if assessment.dose is None:
         return None
-    return asdict(assessment.dose)
+    return _plain(asdict(assessment.dose))
 
 
 def render(assessment: Assessment, kb: KnowledgeBase) -> str:

@@ -52,16 +52,28 @@ def codes_markdown(kb: KnowledgeBase) -> str:
         "Codes are the public vocabulary of DESIGN.md §5 (never renamed). igcds adds",
         "`workup.serum-immunoglobulins` (no IgM result yet), `info.autoimmunity-risk` (autoimmunity",
         "predicts persistent infections), `prophylaxis.measles-exposure` (the labels' measles dose on",
-        "IgRT) and `safety.vaccine-ig-interval` (ACIP's wait between immune globulin and measles- or",
-        "varicella-containing vaccines). Each id is one recommendation in",
-        "`src/igcds/knowledge/data/recommendations.yaml`.",
+        "IgRT), `safety.vaccine-ig-interval` (ACIP's wait between immune globulin and measles- or",
+        "varicella-containing vaccines), `workup.repeat-immunoglobulins` (results that cannot define a",
+        "deficiency yet: drawn before 6 months, or CVID before age 4), `workup.antibody-deficiency-classification`",
+        "(another antibody deficiency to classify against the ESID criteria) and",
+        "`monitor.lymphoid-autoimmunity` (AID/UNG deficiency). Each id is one recommendation in",
+        "`src/igcds/knowledge/data/recommendations.yaml`. PHIGM ids are for a possible hyper-IgM syndrome",
+        "(the laboratory pattern without a confirmed diagnosis).",
+        "",
+        "Every recommendation lists the record facts it used in `evidence`. Ids marked † are declared",
+        "`fires_on_absence`: a missing fact (a test not done, no genotype, no secondary cause, no defining",
+        "feature, too few infections) decides them, so only they may list none. Which ids fire with an",
+        "empty list is known only by running the rules: `igcds knowledge --records DIR --as-of DATE`",
+        "counts the undeclared ones over a folder of Bundles (0 over the examples; the tests check every",
+        "example and case file).",
         "",
         "| code | id | pathway | default priority | title | strength / quality | sources |",
         "|---|---|---|---|---|---|---|",
     ]
     for rec in sorted(kb.recommendations.values(), key=lambda r: (r.code, r.id)):
         lines.append(
-            f"| `{rec.code}` | {rec.id} | {rec.pathway} | {rec.priority} | {_cell(rec.title)} "
+            f"| `{rec.code}` | {rec.id}{' †' if rec.fires_on_absence else ''} | {rec.pathway} | {rec.priority} "
+            f"| {_cell(rec.title)} "
             f"| {rec.strength} / {rec.evidence_quality} | {', '.join(rec.citations)} |"
         )
     return "\n".join(lines) + "\n"

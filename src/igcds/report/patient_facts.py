@@ -1,6 +1,7 @@
 """What a printed report says about the patient beyond the assessment's decisions: who the patient
 is (name, birth date, identifier), ages in years and months, and the laboratory value behind each
-piece of evidence (value in the reader's units, date, the reference range used, the resource id)."""
+piece of evidence (value in the reader's units, date, the reference range the core judged it by,
+the resource id)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,15 @@ from functools import cached_property
 
 from igcds import engine
 from igcds.domain.assessment import Assessment
-from igcds.domain.record import LabResult, PatientRecord
+from igcds.domain.judged import LabValue
+from igcds.domain.record import PatientRecord
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
 
 IMMUNOGLOBULIN_NAMES = {"igm": "IgM", "igg": "IgG", "iga": "IgA"}
-OTHER_LAB_NAMES = {
-    "ige": ("IgE", "kU/L"),
-    "neutrophils_absolute": ("neutrophils", "x10^3/µL"),
-    "igg_subclass": ("IgG subclass", "mg/dL"),
-}
+OTHER_LAB_NAMES = {"ige": "IgE", "neutrophils_absolute": "neutrophils", "igg_subclass": "IgG subclass"}
+OTHER_LAB_UNITS = {"10*3/uL": "x10^3/µL"}
+"""How a reader writes the core's UCUM units."""
 IGG_SUBCLASS_BY_LOINC = {"2466-1": "IgG1", "2467-9": "IgG2", "2468-7": "IgG3", "2469-5": "IgG4"}
 MG_DL_PER_G_L = 100
 
@@ -107,40 +107,42 @@ class ReportFacts:
     # --- laboratory evidence ----------------------------------------------------------------------
 
     @cached_property
-    def labs(self) -> dict[str, LabResult]:
-        return {lab.ref: lab for lab in self.record.labs} if self.record else {}
+    def labs(self) -> dict[str, LabValue]:
+        """Every laboratory value the core judged, by resource reference."""
+        a = self.assessment
+        judged = [v for c in a.diagnosis.criteria for v in c.values]
+        judged += [v for rec in a.recommendations for v in rec.values]
+        return {value.ref: value for value in judged}
 
-    def reference_range(self, lab: LabResult) -> tuple[float | None, float | None, str]:
-        """The range the assessment judged by (DESIGN.md §6.1): the laboratory's own when the
-        Observation gives one, else the knowledge table's band for the age at the draw."""
-        if lab.reference_low is not None or lab.reference_high is not None:
-            return lab.reference_low, lab.reference_high, "laboratory"
-        if self.birth_date is None or lab.analyte not in IMMUNOGLOBULIN_NAMES:
-            return None, None, ""
-        months = (lab.effective.year - self.birth_date.year) * 12 + lab.effective.month - self.birth_date.month
-        months -= lab.effective.day < self.birth_date.day
-        for band in self.kb.reference_ranges.bands:
-            if band.max_age_months is None or months < band.max_age_months:
-                low, high = getattr(band, lab.analyte)
-                return low, high, "igcds age table"
-        return None, None, ""
-
-    def lab_text(self, lab: LabResult) -> str:
-        """'IgM 18 mg/dL on 2025-02-01 (reference 40–230 mg/dL, laboratory)'."""
+    def lab_text(self, lab: LabValue) -> str:
+        """'IgM 18 mg/dL on 2025-02-01 (reference 40–230 mg/dL, laboratory)': the value and the range
+        the core judged it by."""
         comparator = lab.comparator or ""
         if lab.analyte in IMMUNOGLOBULIN_NAMES:
             value = f"{IMMUNOGLOBULIN_NAMES[lab.analyte]} {comparator}{self.level(lab.value)}"
-            low, high, source = self.reference_range(lab)
-            bounds = f"{self.number(low) if low is not None else '…'}–{self.number(high) if high is not None else '…'}"
-            reference = f" (reference {bounds} {self.units}, {source})" if source else " (no reference range)"
-            return f"{value} on {lab.effective.isoformat()}{reference}"
-        if lab.analyte == "lymphocyte_subsets":
-            return f"lymphocyte subsets measured on {lab.effective.isoformat()}"
-        name, unit = OTHER_LAB_NAMES.get(lab.analyte, (lab.analyte, ""))
-        name = IGG_SUBCLASS_BY_LOINC.get(lab.loinc, name)
-        return f"{name} {comparator}{lab.value:g} {unit} on {lab.effective.isoformat()}".replace("  ", " ")
+            if lab.reference_source is None:
+                return f"{value} on {lab.date.isoformat()} (no reference range)"
+            bounds = f"{self._bound(lab.reference_low)}–{self._bound(lab.reference_high)}"
+            return f"{value} on {lab.date.isoformat()} (reference {bounds} {self.units}, {_source(lab)})"
+        name = IGG_SUBCLASS_BY_LOINC.get(lab.loinc, OTHER_LAB_NAMES.get(lab.analyte, lab.analyte))
+        text = f"{name} {comparator}{lab.value:g} {_unit(lab)} on {lab.date.isoformat()}".replace("  ", " ")
+        if lab.reference_source is not None:  # an IgG subclass, judged by the laboratory's range
+            low, high = (f"{b:g}" if b is not None else "…" for b in (lab.reference_low, lab.reference_high))
+            text += f" (reference {low}–{high} {_unit(lab)}, {_source(lab)})"
+        return text
+
+    def _bound(self, limit: float | None) -> str:
+        return self.number(limit) if limit is not None else "…"
 
     def evidence(self, ref: str) -> tuple[str, str]:
         """(what the record says, the resource id): a lab's value, else just the id."""
         lab = self.labs.get(ref)
         return (self.lab_text(lab), ref) if lab else ("", ref)
+
+
+def _source(lab: LabValue) -> str:
+    return "laboratory" if lab.reference_source == "lab" else str(lab.reference_source)
+
+
+def _unit(lab: LabValue) -> str:
+    return OTHER_LAB_UNITS.get(lab.unit, lab.unit)

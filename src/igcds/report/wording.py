@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from igcds.domain.assessment import Assessment, Recommendation, Timeline
 from igcds.knowledge.schema import Divergence
 
 PRIORITY_LABEL = {"critical": "CRITICAL", "urgent": "Urgent", "routine": "Routine"}
-# Deadlines the core writes into a rationale, and how the summary states them.
-DEADLINES = (
-    (re.compile(r"closes on (\d{4}-\d{2}-\d{2})"), "by {}"),
-    (re.compile(r"interval runs to (\d{4}-\d{2}-\d{2})"), "not before {}"),
-)
 
 
 def no_troughs(trough_window_days: int) -> str:
@@ -59,25 +52,26 @@ def divergence_sentence(entry: Divergence) -> str:
 
 
 def due(rec: Recommendation) -> str:
-    """The deadline a recommendation's rationale states, or '' when it states none."""
-    for pattern, words in DEADLINES:
-        found = pattern.search(rec.rationale)
-        if found:
-            return words.format(found.group(1))
-    return ""
+    """The dates the core set on a recommendation, in words, or '' when it set none."""
+    parts = [f"not before {rec.not_before.isoformat()}"] if rec.not_before else []
+    if rec.due:
+        parts.append(f"by {rec.due.isoformat()}")
+    return ", ".join(parts)
 
 
 def new_dose(a: Assessment) -> str:
-    """For an escalation: the current dose (the last infusion on record) and the new one."""
+    """For an escalation: the regimen on record (as the core read it) and the new dose."""
     if a.dose is None:
         return ""
     d = a.dose
     grams = d.rounded_dose_g if d.rounded_dose_g else d.dose_g
     new = f"{grams:g} g {d.route} every {_interval(d.interval_days)}"
-    last = a.timeline.infusions[-1] if a.timeline and a.timeline.infusions else None
-    if last is None or last.dose_g is None:
+    current = d.current
+    if current is None:
         return f"New dose: {new} ({d.mg_per_kg:g} mg/kg)."
-    return f"New dose: {last.dose_g:g} g → {new} ({d.mg_per_kg:g} mg/kg; last given {last.day.isoformat()})."
+    was = f"{current.dose_g:g} g" if current.dose_g is not None else f"{current.mg_per_kg:g} mg/kg"
+    given = f"; last given {current.given.isoformat()}" if current.given else ""
+    return f"New dose: {was} → {new} ({d.mg_per_kg:g} mg/kg{given})."
 
 
 def _interval(days: int) -> str:

@@ -1,22 +1,26 @@
 """The working diagnosis (DESIGN.md §5 codes, §6.1 precedence):
-hyper-IgM -> other antibody deficiency -> secondary low IgM -> selective IgM deficiency ->
-possible SIgMD -> not IgM deficiency -> insufficient data -> not in scope."""
+hyper-IgM -> possible hyper-IgM -> other antibody deficiency -> secondary low IgM -> selective IgM
+deficiency -> possible SIgMD -> not IgM deficiency -> insufficient data -> not in scope.
+The laboratory pattern alone is never hyper-IgM (rules/higm_pattern.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import get_args
 
 from igcds.domain.assessment import AntibodyResponse, Criterion, Diagnosis, DiagnosisCode, Genotype
 from igcds.domain.record import LabResult
 from igcds.rules import scope
 from igcds.rules.context import ClinicalContext
+from igcds.rules.higm_pattern import HigmPattern
 from igcds.rules.time_windows import within_months
 
 GENOTYPES: tuple[Genotype, ...] = get_args(Genotype)
 NOT_LOW = ("normal", "high")
 LABELS: dict[DiagnosisCode, str] = {
     "hyper-igm-syndrome": "Hyper-IgM syndrome",
+    "possible-hyper-igm-syndrome": "Possible hyper-IgM syndrome: the laboratory pattern without a confirmed "
+    "diagnosis; work-up first",
     "other-antibody-deficiency": "Low IgM with low IgG or IgA: another antibody deficiency",
     "secondary-low-igm": "Low IgM with a recorded secondary cause",
     "selective-igm-deficiency": "Selective IgM deficiency",
@@ -75,6 +79,43 @@ def _refs(*results: LabResult | None) -> tuple[str, ...]:
     return tuple(r.ref for r in results if r is not None)
 
 
+IGG2_LOINC = "2467-9"
+
+
+def low_igg2(ctx: ClinicalContext) -> LabResult | None:
+    """The latest IgG2, when low against the laboratory's own range (igcds has no verified age
+    table for IgG subclasses, so without the lab's range it cannot judge one)."""
+    found = [r for r in ctx.labs.results("igg_subclass") if r.loinc == IGG2_LOINC]
+    return found[-1] if found and ctx.labs.judge(found[-1]) == "low" else None
+
+
+def _possible_higm_label(ctx: ClinicalContext, higm: HigmPattern) -> str:
+    if higm.drawn_too_young:
+        months = ctx.policy.higm_interpretable_from_age_months
+        return (
+            f"Possible hyper-IgM syndrome: results drawn before {months} months of age (maternal IgG, "
+            "physiological nadir) are not interpretable; repeat them"
+        )
+    missing = [] if higm.confirmed else ["not yet confirmed on a repeat"]
+    if not higm.features:
+        missing.append("no defining clinical feature")
+    return f"Possible hyper-IgM syndrome: the laboratory pattern, {' and '.join(missing)}; work-up first"
+
+
+def _other_label(ctx: ClinicalContext, higm: HigmPattern, igg2: LabResult | None) -> str | None:
+    if higm.cvid_pattern:
+        return "Low IgG and IgA with normal IgM in an adult: the CVID pattern (hyper-IgM unlikely)"
+    if igg2 is not None:
+        return (
+            "Low IgM with low IgG2 and an impaired polysaccharide response: not selective IgM deficiency "
+            "under ESID (IgM deficiency with an associated antibody defect)"
+        )
+    min_age = ctx.policy.cvid_min_age_years
+    if ctx.has_reached_age(min_age) is False:
+        return f"{LABELS['other-antibody-deficiency']} (CVID is not diagnosed before age {min_age:g})"
+    return None
+
+
 def diagnose(ctx: ClinicalContext) -> Diagnosis:
     # `not-in-scope` comes last in the precedence, but every other code rests on a scope criterion
     # (an IgM/IgG/IgA result, D80.4/D80.5, a hyper-IgM variant), so deciding it first gives the same
@@ -90,14 +131,27 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
     secondary = secondary_cause_refs(ctx)
     response, response_refs = specific_antibody_response(ctx)
     low_igm_twice = igm_low and len(ctx.labs.low_igm_occasions) >= 2
-    lab_higm_pattern = igg_low and iga_low and igm_not_low
+    higm = HigmPattern(ctx)
+    igg2 = low_igg2(ctx) if igm_low and response == "impaired" else None
+    months = ctx.policy.higm_interpretable_from_age_months
 
     criteria: tuple[Criterion, ...] = (
         Criterion("IgM below the age-specific lower limit (latest result)", igm_low, _refs(igm)),
         Criterion("IgM low on at least two occasions", low_igm_twice, tuple(r.ref for r in ctx.labs.low_igm_results)),
         Criterion("IgG below the lower limit (last result before IgRT)", igg_low, _refs(igg)),
         Criterion("IgA below the lower limit", iga_low, _refs(iga)),
-        Criterion("Hyper-IgM pattern: low IgG and IgA, IgM normal or raised", lab_higm_pattern, _refs(igm, igg, iga)),
+        Criterion("Hyper-IgM pattern: low IgG and IgA, IgM normal or raised", higm.present, higm.refs),
+        Criterion(
+            "Pattern confirmed on repeat (IgG low and IgM normal or raised on two days, "
+            f"drawn from {months} months of age)",
+            higm.confirmed,
+            higm.confirmation_refs,
+        ),
+        Criterion(
+            "Defining clinical feature (opportunistic infection, neutropenia, recurrent serious bacterial infection)",
+            bool(higm.features),
+            tuple(ref for f in higm.features for ref in f.refs),
+        ),
         Criterion(
             "Pathogenic variant in a hyper-IgM gene (CD40LG, CD40, AICDA, UNG, IKBKG)",
             genotype.genotype is not None,
@@ -109,6 +163,11 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
     )
     if genotype.carrier_refs:
         criteria += (Criterion("Heterozygous CD40LG variant in a female (carrier)", True, genotype.carrier_refs),)
+    if higm.drawn_too_young:
+        criteria += (Criterion(f"Pattern drawn before {months} months of age: not interpretable", True, higm.refs),)
+    if igg2 is not None:
+        criteria += (Criterion("IgG2 below the laboratory's lower limit", True, (igg2.ref,)),)
+    criteria = tuple(replace(c, values=ctx.labs.values_of(c.evidence)) for c in criteria)  # the values judged
 
     def result(code: DiagnosisCode, source: str = "computed", label: str | None = None) -> Diagnosis:
         is_higm = code == "hyper-igm-syndrome"
@@ -123,8 +182,9 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
             suspected_cd40l_deficiency=suspected,
         )
 
-    if genotype.genotype is not None or lab_higm_pattern or recorded_higm:
-        source = "computed" if genotype.genotype or lab_higm_pattern else "recorded"
+    confirmed_pattern = higm.confirmed and bool(higm.features)
+    if genotype.genotype is not None or recorded_higm or confirmed_pattern:
+        source = "computed" if genotype.genotype or confirmed_pattern else "recorded"
         if genotype.genotype:
             label = f"Hyper-IgM syndrome ({genotype.genotype})"
         elif ctx.is_male:
@@ -132,8 +192,10 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
         else:
             label = "Hyper-IgM syndrome (genotype not yet known)"
         return result("hyper-igm-syndrome", source, label)
-    if igm_low and (igg_low or iga_low):
-        return result("other-antibody-deficiency")
+    if higm.present and not higm.cvid_pattern:
+        return result("possible-hyper-igm-syndrome", label=_possible_higm_label(ctx, higm))
+    if higm.cvid_pattern or (igm_low and (igg_low or iga_low)) or igg2 is not None:
+        return result("other-antibody-deficiency", label=_other_label(ctx, higm, igg2))
     if igm_low and secondary:
         return result("secondary-low-igm")
     if low_igm_twice and ctx.labs.judge(igg) in NOT_LOW and ctx.labs.judge(iga) in NOT_LOW:

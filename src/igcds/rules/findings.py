@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 
 from igcds.domain.assessment import Priority
@@ -29,6 +30,10 @@ class Finding:
     priority: Priority | None = None
     """Overrides the recommendation's default priority when the facts make it more pressing."""
     flags: frozenset[Flag] = frozenset()
+    due: date | None = None
+    """The date by which to act, when the rule knows one."""
+    not_before: date | None = None
+    """The earliest date to act, when the rule knows one."""
 
 
 __all__ = ["Finding", "Flag", "IgrtPlan", "listing", "refs"]

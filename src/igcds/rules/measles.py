@@ -76,10 +76,11 @@ def _post_exposure(ctx: ClinicalContext) -> list[Finding]:
         return []
     days = (ctx.as_of - exposure.effective).days
     covered, cover_text, refs = _covered(ctx, exposure.effective)
+    deadline = exposure.effective + timedelta(days=schedule.within_days)
     values = {
         "exposure_date": exposure.effective.isoformat(),
         "days_since": str(days),
-        "deadline": (exposure.effective + timedelta(days=schedule.within_days)).isoformat(),
+        "deadline": deadline.isoformat(),
         "cover_text": cover_text,
     }
     evidence = (exposure.ref, *refs)
@@ -91,7 +92,7 @@ def _post_exposure(ctx: ClinicalContext) -> list[Finding]:
     if ctx.weight is not None:
         grams = schedule.post_exposure_mg_per_kg * ctx.weight.value / 1000
         extra += f" = {grams:.1f} g at {ctx.weight.value:g} kg (actual weight)"
-    return [Finding("IGRT-MEASLES-01", {**values, "extra_dose": extra}, evidence)]
+    return [Finding("IGRT-MEASLES-01", {**values, "extra_dose": extra}, evidence, due=deadline)]
 
 
 def _at_risk(ctx: ClinicalContext) -> list[Finding]:
@@ -163,6 +164,7 @@ def _vaccine_interval(ctx: ClinicalContext) -> list[Finding]:
             values,
             (*(e.ref for e in too_soon), last.ref),
             None if pending else "routine",
+            not_before=eligible,
         )
     ]
 

@@ -22,7 +22,7 @@ from igcds.rules import (
 )
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, Flag
-from igcds.rules.predicates import SIGMD_PATHWAY
+from igcds.rules.predicates import HIGM_PATHWAY, SIGMD_PATHWAY
 
 
 @dataclass(slots=True)
@@ -46,7 +46,7 @@ def _workup(ctx: ClinicalContext, so_far: Decisions) -> None:
 
 
 def _treatment(ctx: ClinicalContext, so_far: Decisions) -> None:
-    if so_far.dx.code == "hyper-igm-syndrome":
+    if so_far.dx.code in HIGM_PATHWAY:
         treatment, so_far.plan = treatment_hyper_igm.findings(ctx, so_far.dx)
         so_far.found += treatment + prophylaxis.findings(ctx, so_far.dx)
     elif so_far.dx.code in SIGMD_PATHWAY:
@@ -73,7 +73,7 @@ def _safety(ctx: ClinicalContext, so_far: Decisions) -> None:
 
 
 def _monitoring(ctx: ClinicalContext, so_far: Decisions) -> None:
-    so_far.found += monitoring.findings(ctx, so_far.dx)
+    so_far.found += monitoring.findings(ctx, so_far.dx, igrt_planned=so_far.igrt_planned)
 
 
 Step = Callable[[ClinicalContext, Decisions], None]

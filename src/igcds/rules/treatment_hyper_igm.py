@@ -3,7 +3,11 @@
 IgRT from diagnosis and lifelong (GeneReviews; Orange 2011 principles); escalate on breakthrough
 infections or a trough below the policy target (Orange 2010); never a trial off. CD40L/CD40
 deficiency: HSCT referral (SS43; best before 10 years and before liver disease: Ferrua 2019) and
-G-CSF for neutropenia (SS42)."""
+G-CSF for neutropenia (SS42).
+
+Possible hyper-IgM (the pattern without a confirmed diagnosis): no lifelong-IgRT plan. IgRT starts
+only when a defining feature already warrants it, and continues when already given, in both cases
+"until the type is defined"; otherwise no IgRT while the work-up runs."""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from igcds.domain.record import LabResult
 from igcds.rules import route
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, IgrtPlan, listing, refs
+from igcds.rules.higm_pattern import HigmPattern
+from igcds.rules.infection_history import InfectionEpisode
 from igcds.rules.predicates import CD40_PATHWAY, is_cd40_pathway
 
 
@@ -32,19 +38,25 @@ def _igrt(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan]
     target = ctx.policy.trough_target_mg_dl
     reasons = []
     evidence: tuple[str, ...] = ()
+    on_igrt = ctx.infections.breakthrough  # infections since IgRT began, in the breakthrough window
     if ctx.infections.has_breakthrough:
         reasons.append(
-            f"{len(ctx.infections.breakthrough)} infection(s) on IgRT in the last "
-            f"{ctx.policy.breakthrough_window_months} months"
+            f"{len(on_igrt)} infection(s) on IgRT in the last {ctx.policy.breakthrough_window_months} months: "
+            + _named(on_igrt)
         )
-        evidence += refs(ctx.infections.breakthrough)
+        evidence += refs(on_igrt)
     if trough is not None and trough.value < target:
-        reasons.append(f"{_trough_text(trough)}, below the target of {target:g} mg/dL")
+        below = f"{_trough_text(trough)}, below the target of {target:g} mg/dL"
+        if on_igrt and not ctx.infections.has_breakthrough:  # fewer than the count, but named
+            below += f", with {_named(on_igrt)} on IgRT"
+            evidence += refs(on_igrt)
+        reasons.append(below)
         evidence += (trough.ref,)
     if reasons:
         plan = IgrtPlan("escalate", current, "; ".join(reasons), trough)
         return [Finding("HIGM-IGRT-03", {"reason": "; ".join(reasons)}, evidence)], plan
-    values = {"trough_text": _trough_text(trough), "target": f"{target:g} mg/dL"}
+    text = _trough_text(trough)
+    values = {"trough_text": text[0].upper() + text[1:], "target": f"{target:g} mg/dL"}
     found = [Finding("HIGM-IGRT-02", values, ctx.igrt.refs + refs([trough]))]
     return found, IgrtPlan("continue", current, "on target", trough)
 
@@ -84,6 +96,27 @@ def _neutropenia(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     return [Finding("HIGM-GCSF-01", {"anc_text": "; ".join(texts)}, tuple(evidence))]
 
 
-def findings(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan]:
+def _possible(ctx: ClinicalContext) -> tuple[list[Finding], IgrtPlan | None]:
+    higm = HigmPattern(ctx)
+    pattern = {"pattern_text": higm.described(), "features_text": higm.features_text()}
+    feature_refs = tuple(ref for f in higm.features for ref in f.refs)
+    if ctx.igrt.on_igrt:
+        since = ctx.igrt.since.isoformat() if ctx.igrt.since else "an unrecorded date"
+        plan = IgrtPlan("continue", route.current_route(ctx), "possible hyper-IgM: until the type is defined")
+        values = {**pattern, "igrt_since": since}
+        return [Finding("PHIGM-IGRT-02", values, ctx.igrt.refs + higm.refs + feature_refs)], plan
+    if higm.features:
+        plan = IgrtPlan("start", route.start_route(ctx), "possible hyper-IgM with a defining feature")
+        return [Finding("PHIGM-IGRT-01", pattern, feature_refs + higm.refs)], plan
+    return [Finding("PHIGM-OBS-01", pattern, higm.refs)], None
+
+
+def findings(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan | None]:
+    if dx.code == "possible-hyper-igm-syndrome":
+        return _possible(ctx)
     found, plan = _igrt(ctx, dx)
     return found + _hsct(ctx, dx) + _neutropenia(ctx, dx), plan
+
+
+def _named(episodes: list[InfectionEpisode]) -> str:
+    return ", ".join(f"{e.infection.label} ({e.onset.isoformat()})" for e in episodes)

@@ -90,7 +90,8 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPl
     if autoimmune:
         names = listing(c.text or "autoimmune condition" for c in autoimmune)
         found.append(Finding("SIGMD-AI-01", {"conditions": names}, tuple(c.ref for c in autoimmune)))
-    if plan is not None or ctx.igrt.on_igrt:
-        found.append(Finding("SIGMD-MUC-01"))
-    found.append(Finding("SIGMD-MON-01"))
+    low_igm = tuple(r.ref for r in ctx.labs.low_igm_results)
+    if plan is not None or ctx.igrt.on_igrt:  # the IgG given, else the facts behind the start
+        found.append(Finding("SIGMD-MUC-01", {}, ctx.igrt.refs if ctx.igrt.on_igrt else found[0].evidence or low_igm))
+    found.append(Finding("SIGMD-MON-01", {}, low_igm + refs(ctx.infections.recent)))
     return found, plan

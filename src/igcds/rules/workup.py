@@ -1,13 +1,16 @@
 """Work-up still missing, by diagnosis (ESID working definition via Janssen 2018/SIMcal; practice
-parameter SS37-40, SS105)."""
+parameter SS37-40, SS105; ESID registry criteria for hyper-IgM and CVID)."""
 
 from __future__ import annotations
 
 from igcds.domain.assessment import Diagnosis
 from igcds.rules import scope
 from igcds.rules.context import ClinicalContext
-from igcds.rules.diagnosis import secondary_cause_refs
+from igcds.rules.diagnosis import low_igg2, secondary_cause_refs
 from igcds.rules.findings import Finding, listing
+from igcds.rules.higm_pattern import HigmPattern
+from igcds.rules.predicates import diagnosis_evidence
+from igcds.rules.time_windows import months_before
 
 LOW_IGM_STATES = frozenset(
     {"selective-igm-deficiency", "possible-selective-igm-deficiency", "other-antibody-deficiency", "secondary-low-igm"}
@@ -15,27 +18,75 @@ LOW_IGM_STATES = frozenset(
 SIGMD_STATES = frozenset({"selective-igm-deficiency", "possible-selective-igm-deficiency"})
 
 
-def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
-    found: list[Finding] = []
+def _immunoglobulins(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
+    """No IgM on record. Not for hyper-IgM on IgRT: the diagnosis is confirmed and the result would
+    change nothing."""
     igm = ctx.labs.latest("igm")
-    if dx.code == "insufficient-data" or (dx.code == "hyper-igm-syndrome" and igm is None):
-        why = scope.reasons(ctx)  # which criterion or warning sign put the patient in scope
-        refs = tuple(ref for reason in why for ref in reason.refs)
-        found.append(Finding("WU-IG-01", {"in_scope_because": scope.described(why)}, refs))
-    if dx.code == "possible-selective-igm-deficiency" and len(ctx.labs.low_igm_occasions) < 2 and igm is not None:
-        low, _ = ctx.labs.reference_limits(igm)
-        found.append(
-            Finding(
-                "WU-IGM-01",
-                {
-                    "igm_value": f"{igm.value:g} mg/dL",
-                    "igm_date": igm.effective.isoformat(),
-                    "lower_limit": f"{low:g} mg/dL" if low is not None else "the lower limit",
-                },
-                (igm.ref,),
-            )
-        )
-    if dx.code in LOW_IGM_STATES:
+    higm_to_start = dx.code == "hyper-igm-syndrome" and igm is None and not ctx.igrt.on_igrt
+    if dx.code != "insufficient-data" and not higm_to_start:
+        return []
+    why = scope.reasons(ctx)  # which criterion or warning sign put the patient in scope
+    refs = tuple(ref for reason in why for ref in reason.refs)
+    return [Finding("WU-IG-01", {"in_scope_because": scope.described(why)}, refs)]
+
+
+def _repeat_igm(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
+    igm = ctx.labs.latest("igm")
+    if dx.code != "possible-selective-igm-deficiency" or len(ctx.labs.low_igm_occasions) >= 2 or igm is None:
+        return []
+    low, _ = ctx.labs.reference_limits(igm)
+    values = {
+        "igm_value": f"{igm.value:g} mg/dL",
+        "igm_date": igm.effective.isoformat(),
+        "lower_limit": f"{low:g} mg/dL" if low is not None else "the lower limit",
+    }
+    return [Finding("WU-IGM-01", values, (igm.ref,))]
+
+
+def _hyper_igm_pattern(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
+    """Possible hyper-IgM: define it urgently; results drawn too young are repeated first."""
+    if dx.code != "possible-hyper-igm-syndrome":
+        return []
+    higm = HigmPattern(ctx)
+    pattern = {"pattern_text": higm.described(), "features_text": higm.features_text()}
+    found = []
+    if higm.drawn_too_young:
+        months = ctx.policy.higm_interpretable_from_age_months
+        born = ctx.record.birth_date
+        interpretable = months_before(born, -months) if born is not None else None
+        repeat_from = interpretable if interpretable is not None and interpretable > ctx.as_of else None
+        found.append(Finding("WU-INFANT-01", {**pattern, "months": str(months)}, higm.refs, not_before=repeat_from))
+    if not higm.drawn_too_young or higm.features:
+        refs = higm.refs + tuple(ref for f in higm.features for ref in f.refs)
+        found.append(Finding("WU-PHIGM-01", {**pattern, "sex": ctx.record.sex}, refs))
+    return found
+
+
+def _classification(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
+    """Another antibody deficiency: classify it (ESID criteria); say that CVID is not diagnosed in
+    a young child."""
+    if dx.code != "other-antibody-deficiency":
+        return []
+    evidence = diagnosis_evidence(dx)
+    igg_low = ctx.labs.judge(ctx.labs.igg_for_diagnosis) == "low"
+    facts = HigmPattern(ctx).described()
+    igg2 = low_igg2(ctx)
+    if igg2 is not None and dx.specific_antibody_response == "impaired":
+        facts += f", IgG2 {igg2.value:g} mg/dL on {igg2.effective.isoformat()}, impaired pneumococcal response"
+    values = {"label": dx.label, "facts_text": facts}
+    found = [Finding("WU-PAD-01", values, evidence, "urgent" if igg_low else None)]
+    min_age = ctx.policy.cvid_min_age_years
+    months = ctx.age_months_on(ctx.as_of)
+    if ctx.has_reached_age(min_age) is False and months is not None:
+        values = {"age_text": f"{months // 12} years {months % 12} months", "min_age": f"{min_age:g}"}
+        found.append(Finding("WU-YOUNG-01", values, (ctx.record.ref, *evidence)))
+    return found
+
+
+def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
+    found = _immunoglobulins(ctx, dx) + _repeat_igm(ctx, dx) + _hyper_igm_pattern(ctx, dx) + _classification(ctx, dx)
+    low_igm = tuple(r.ref for r in ctx.labs.low_igm_results)
+    if dx.code in LOW_IGM_STATES and low_igm:
         missing = [
             name
             for name, result in (
@@ -46,9 +97,9 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
             if result is None
         ]
         if "IgG" in missing or "IgA" in missing:
-            found.append(Finding("WU-IGGA-01", {"missing": listing(missing)}))
+            found.append(Finding("WU-IGGA-01", {"missing": listing(missing)}, low_igm))
     if dx.code in SIGMD_STATES and not ctx.labs.results("igg_subclass"):
-        found.append(Finding("WU-SUB-01"))
+        found.append(Finding("WU-SUB-01", {}, low_igm))
     if (
         # Not for low IgG: a vaccine challenge would only delay IgRT that is already indicated.
         dx.code in SIGMD_STATES
@@ -56,19 +107,20 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         and not ctx.igrt.on_igrt
         and ctx.has_reached_age(ctx.policy.vaccine_response_min_age_years)
     ):
-        found.append(Finding("WU-VAC-01", {"age_years": f"{ctx.age_years:.1f}"}))
-    if (dx.code in LOW_IGM_STATES or dx.code == "hyper-igm-syndrome") and not ctx.labs.performed("lymphocyte_subsets"):
-        found.append(Finding("WU-LYM-01"))
+        found.append(Finding("WU-VAC-01", {"age_years": f"{ctx.age_years:.1f}"}, (ctx.record.ref, *low_igm)))
+    lymphocytes_missing = not ctx.labs.performed("lymphocyte_subsets")
+    if (dx.code in LOW_IGM_STATES or dx.code == "hyper-igm-syndrome") and lymphocytes_missing:
+        found.append(Finding("WU-LYM-01", {}, low_igm or diagnosis_evidence(dx)))
     secondary = secondary_cause_refs(ctx)
     if dx.code == "secondary-low-igm":
         found.append(Finding("WU-SEC-02", {"causes": listing(d for d, _ in secondary)}, tuple(r for _, r in secondary)))
-    elif dx.code in SIGMD_STATES | {"other-antibody-deficiency"}:
-        found.append(Finding("WU-SEC-01"))
+    elif dx.code in SIGMD_STATES | {"other-antibody-deficiency"} and low_igm:
+        found.append(Finding("WU-SEC-01", {}, low_igm))
     if dx.code == "hyper-igm-syndrome" and dx.genotype is None:
         suspected = (
             "suspected CD40L deficiency (X-linked)"
             if dx.suspected_cd40l_deficiency
             else "CD40 or another autosomal form, or a CD40LG variant in a female"
         )
-        found.append(Finding("WU-GEN-01", {"sex": ctx.record.sex, "suspected": suspected}))
+        found.append(Finding("WU-GEN-01", {"sex": ctx.record.sex, "suspected": suspected}, diagnosis_evidence(dx)))
     return found

@@ -6,17 +6,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 
 from igcds.knowledge import loader
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy, make_policy
+from igcds.report.html import templates
 from igcds.version import __version__
 from igcds.web import sessions
 from igcds.web.settings import WebSettings, from_environment
@@ -24,15 +24,8 @@ from igcds.web.settings import WebSettings, from_environment
 LOG = logging.getLogger("igcds.web")
 
 
-@cache
 def environment() -> Environment:
-    return Environment(
-        loader=PackageLoader("igcds.web", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    return templates("igcds.web")
 
 
 @dataclass

@@ -6,6 +6,7 @@ reload does not resend the record), with JSON and Markdown downloads. Errors are
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from fastapi import APIRouter, Request
@@ -90,20 +91,18 @@ def router(web: Web) -> APIRouter:
             return web.redirect(request, "/assess")
         return web.keep(request, HTMLResponse(with_toolbar(report.html, "/assess", "Assess another patient")))
 
-    @routes.get("/assess/report.json")
-    def report_json(request: Request) -> Response:
-        report = stored(request)
-        if report is None:
-            return web.redirect(request, "/assess")
-        headers = {"Content-Disposition": 'attachment; filename="igcds-assessment.json"'}
-        return web.keep(request, Response(report.json, media_type="application/json", headers=headers))
+    def download(body: Callable[[StoredReport], str], media_type: str, filename: str) -> Callable[..., Response]:
+        def send(request: Request) -> Response:
+            report = stored(request)
+            if report is None:
+                return web.redirect(request, "/assess")
+            headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+            return web.keep(request, Response(body(report), media_type=media_type, headers=headers))
 
-    @routes.get("/assess/report.md")
-    def report_markdown(request: Request) -> Response:
-        report = stored(request)
-        if report is None:
-            return web.redirect(request, "/assess")
-        headers = {"Content-Disposition": 'attachment; filename="igcds-assessment.md"'}
-        return web.keep(request, Response(report.markdown, media_type="text/markdown; charset=utf-8", headers=headers))
+        return send
+
+    routes.get("/assess/report.json")(download(lambda r: r.json, "application/json", "igcds-assessment.json"))
+    markdown = download(lambda r: r.markdown, "text/markdown; charset=utf-8", "igcds-assessment.md")
+    routes.get("/assess/report.md")(markdown)
 
     return routes

@@ -1,6 +1,8 @@
 """The calculator's form: its fields, read into the core's `engine.DoseOrder` and a site policy
-with the chosen dosing-weight rule. A figure that cannot be read, or that the core refuses, is one
-message naming its field, as the command line names its option."""
+with the chosen dosing-weight rule. Read as `igcds dose` reads its options: choices in any case, no
+route given is the product's only route (else IV), decided by the core. A figure that cannot be
+read, or that the core refuses, is one message naming its field, as the command line names its
+option."""
 
 from __future__ import annotations
 
@@ -27,9 +29,11 @@ LABELS = {
     "dosing_weight": "Dosing weight",
     "from_iv": "Convert from the IV regimen",
     "start_time": "Infusion start time",
+    "risk": "Risk",
 }
 # How the core names a figure it refuses (its `igcds dose` option, or its figure name) -> field.
 CORE_NAMES = {
+    "route": "route",
     "weight": "weight",
     "height": "height",
     "sex": "sex",
@@ -42,6 +46,9 @@ CORE_NAMES = {
 }
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DEFAULT_START = "09:00"
+ROUTES = ("IV", "SC")  # `igcds dose --route`; none chosen: the core's default
+SEXES = ("male", "female")
+RISKS = ("thrombosis", "renal")  # `igcds dose --risk`
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +77,14 @@ def _number(values: Mapping[str, Any], name: str) -> float | None:
     return number
 
 
+def _choice(text: str, name: str, choices: tuple[str, ...]) -> str | None:
+    """One of `choices` (the caller folds the case, as `igcds dose` does), or None when empty."""
+    text = text.strip()
+    if text and text not in choices:
+        raise FieldError(name, f"{text!r} is not one of {', '.join(choices)}")
+    return text or None
+
+
 class FieldError(ValueError):
     def __init__(self, name: str, problem: str) -> None:
         self.name = name
@@ -89,7 +104,7 @@ def core_message(error: InputError) -> str:
 
 def read_form(values: Mapping[str, Any], risks: tuple[str, ...], site_policy: Policy) -> DoseForm:
     """The order for the core, or the first field at fault. No weight yet is no order and no error."""
-    dosing_weight = str(values.get("dosing_weight") or site_policy.dosing_weight)
+    dosing_weight = str(values.get("dosing_weight") or site_policy.dosing_weight).strip().lower()
     start_text = str(values.get("start_time") or DEFAULT_START).strip()
     match = TIME.match(start_text)
     start_minute = int(match.group(1)) * 60 + int(match.group(2)) if match else 9 * 60
@@ -113,24 +128,26 @@ def read_form(values: Mapping[str, Any], risks: tuple[str, ...], site_policy: Po
         age = _number(values, "age")
         mg_per_kg = _number(values, "mg_per_kg")
         weeks = _number(values, "interval_weeks")
+        route = _choice(str(values.get("route") or "").upper(), "route", ROUTES)
+        sex = _choice(str(values.get("sex") or "").lower(), "sex", SEXES)
+        chosen_risks = tuple(_choice(risk.lower(), "risk", RISKS) or "" for risk in risks)
     except FieldError as error:
         return form(None, error)
     if weight is None:
         return form(None)
-    sex = str(values.get("sex") or "unknown")
-    product = str(values.get("product") or "") or None
+    product = str(values.get("product") or "").strip() or None  # the core reads the id in any case
     order = engine.DoseOrder(
         weight_kg=weight,
         height_cm=height,
-        sex=sex if sex in ("male", "female") else "unknown",
+        sex=sex or "unknown",
         age_years=age,
-        route="SC" if values.get("route") == "SC" else "IV",
+        route="SC" if route == "SC" else "IV" if route == "IV" else None,
         mg_per_kg=mg_per_kg,
         # As `igcds dose --interval-weeks` reads it.
         interval_days=round(weeks * 7) if weeks is not None else None,
         product=product,
         from_iv=bool(values.get("from_iv")),
-        risks=tuple(r for r in risks if r in ("thrombosis", "renal")),
+        risks=tuple(r for r in chosen_risks if r),
         new_to_product=not values.get("continuing"),
     )
     return form(order)

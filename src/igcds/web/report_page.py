@@ -14,14 +14,7 @@ from igcds.report import formats
 from igcds.web.app import Web
 
 REPORT_KEY = "report"
-TOOLBAR = (
-    '<nav class="toolbar" aria-label="Report">'
-    '<a href="/assess/report.json" download>Download JSON</a>'
-    '<a href="/assess/report.md" download>Download Markdown</a>'
-    '<button type="button" id="print">Print</button>'
-    '<a href="{back}">{back_label}</a>'
-    "</nav>"
-)
+DOWNLOADS = (("/assess/report.json", "Download JSON"), ("/assess/report.md", "Download Markdown"))
 HEAD_LINKS = '<link rel="stylesheet" href="/static/toolbar.css">'
 SCRIPTS = '<script src="/static/print.js"></script>'
 
@@ -49,10 +42,21 @@ def rendered(web: Web, assessment: Assessment, record: PatientRecord | None = No
     )
 
 
-def with_toolbar(report_html: str, back: str, back_label: str) -> str:
-    """The report unchanged between <body> and </body>; the toolbar before it, its styles and
-    the print script beside it."""
-    toolbar = TOOLBAR.format(back=back, back_label=back_label)
-    page = report_html.replace("</head>", HEAD_LINKS + "</head>", 1)
+def with_toolbar(
+    page_html: str,
+    back: str,
+    back_label: str,
+    name: str = "Report",
+    downloads: tuple[tuple[str, str], ...] = DOWNLOADS,
+) -> str:
+    """A page igcds writes as one file (the report, the infusion sheet) unchanged between <body>
+    and </body>; the toolbar (downloads, print, back) before it, its styles and the print script
+    beside it."""
+    links = "".join(f'<a href="{href}" download>{label}</a>' for href, label in downloads)
+    toolbar = (
+        f'<nav class="toolbar" aria-label="{name}">{links}<button type="button" id="print">Print</button>'
+        f'<a href="{back}">{back_label}</a></nav>'
+    )
+    page = page_html.replace("</head>", HEAD_LINKS + "</head>", 1)
     page = page.replace("<body>", "<body>" + toolbar, 1)
     return page.replace("</body>", SCRIPTS + "</body>", 1)

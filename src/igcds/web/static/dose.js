@@ -1,6 +1,7 @@
 // The calculator updates as you type: the form is posted to /dose/result (the server computes
 // every figure, as `igcds dose` does) and the result section is replaced. Without this script
-// the form still works: "Calculate" posts it and the whole page comes back.
+// the form still works: "Calculate" posts it and the whole page comes back. Which route a product
+// implies is the server's (the core's) decision, as for `igcds dose`, not this script's.
 (function () {
   "use strict";
   var form = document.getElementById("dose-form");
@@ -30,16 +31,6 @@
     form.dataset.sent = String(sent + 1); // pending: tests wait until shown === sent
     timer = setTimeout(update, 150);
   }
-
-  // A product given by one route only implies that route (its label's), as a pharmacist expects.
-  var product = form.elements.product;
-  product.addEventListener("change", function () {
-    var routes = (product.selectedOptions[0].dataset.routes || "").split(" ");
-    if (routes.length === 1 && routes[0]) {
-      var radio = form.querySelector("input[name=route][value=" + routes[0] + "]");
-      if (radio) { radio.checked = true; }
-    }
-  });
 
   form.addEventListener("input", soon);
   form.addEventListener("change", soon);
