@@ -56,3 +56,30 @@ def test_documented_example_requests_are_answered(client: TestClient, name: str)
     assert cards
     if body["hook"] == "order-sign":
         assert cards[0]["indicator"] == "critical"
+
+
+def test_the_documented_settings_load(tmp_path: Path) -> None:
+    """The TOML example of docs/cds-hooks.md is a valid settings file, every key as documented."""
+    from igcds.hooks import settings as service_settings
+
+    docs = (ROOT / "docs" / "cds-hooks.md").read_text(encoding="utf-8")
+    example = docs.split("```toml\n", 1)[1].split("```", 1)[0]
+    config = tmp_path / "service.toml"
+    config.write_text(example, encoding="utf-8")
+    loaded = service_settings.load(config, insecure_dev=False)
+    client = loaded.trusted_clients["https://ehr.example.org"]
+    assert client.fhir_origins == {"https://ehr.example.org:443"}
+    assert client.keys.url == "https://ehr.example.org/.well-known/jwks.json"
+    assert loaded.limits.max_feedback_entries == 100
+    assert loaded.hook_deadline_seconds == 5
+    assert loaded.policy_overrides["trough_target_mg_dl"] == 700
+
+
+def test_a_bad_policy_value_fails_when_the_settings_load(tmp_path: Path) -> None:
+    from igcds.domain.errors import InputError
+    from igcds.hooks import settings as service_settings
+
+    config = tmp_path / "service.toml"
+    config.write_text("[policy]\ntrough_target_mg_dl = -5\n", encoding="utf-8")
+    with pytest.raises(InputError, match="trough_target_mg_dl"):
+        service_settings.load(config, insecure_dev=True)

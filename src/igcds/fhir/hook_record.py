@@ -81,9 +81,11 @@ def read_hook_record(
         if isinstance(resource, dict) and isinstance(resource.get("resourceType"), str):
             drafts.append((resource, reference_of(resource, entry.get("fullUrl"), index)))
     draft_refs = frozenset(ref for _, ref in drafts)
-    known_medications = {
-        reference_of(r, None, i): r for i, r in enumerate(resources) if r.get("resourceType") == "Medication"
-    }
+    known_medications = (
+        {reference_of(r, None, i): r for i, r in enumerate(resources) if r.get("resourceType") == "Medication"}
+        if drafts
+        else {}
+    )
     immune_globulin: list[tuple[MedicationUse, JsonObject]] = []
     ordered: list[MedicationUse] = []
     vaccines: list[VaccineEvent] = []
@@ -97,7 +99,7 @@ def read_hook_record(
             immune_globulin.append((use, resource))
         elif use is not None:
             ordered.append(use)
-    kept = [r for i, r in enumerate(resources) if reference_of(r, None, i) not in draft_refs]
+    kept = [r for i, r in enumerate(resources) if reference_of(r, None, i) not in draft_refs] if drafts else resources
     record = _read_resources(kept, as_of, kb)
     record = dataclasses.replace(
         record, medications=(*record.medications, *ordered), vaccines=(*record.vaccines, *vaccines)

@@ -22,13 +22,12 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from igcds.hooks import handlers, prefetch, security, services
 from igcds.hooks.feedback import FeedbackStore
 from igcds.hooks.fetch import Fetcher, fetch
-from igcds.hooks.http import SizeLimits, TooLarge, outcome, read_json
+from igcds.hooks.http import FastJSON, SizeLimits, TooLarge, outcome, read_json
 from igcds.hooks.logs import DEV_WARNING, DevModeFilter, log_config
 from igcds.hooks.models import Feedback, HookRequest
 from igcds.hooks.replay import ReplayGuard
@@ -105,22 +104,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     @app.exception_handler(security.NotAuthenticated)
-    async def not_authenticated(request: Request, error: security.NotAuthenticated) -> JSONResponse:
+    async def not_authenticated(request: Request, error: security.NotAuthenticated) -> FastJSON:
         LOG.info("401 %s %s: %s", request.method, request.url.path, error)
         return outcome(401, "security", f"client authentication failed: {error}")
 
     @app.exception_handler(prefetch.MalformedRequest)
-    async def malformed(request: Request, error: prefetch.MalformedRequest) -> JSONResponse:
+    async def malformed(request: Request, error: prefetch.MalformedRequest) -> FastJSON:
         LOG.info("400 %s: %s", request.url.path, error)
         return outcome(400, "invalid", str(error))
 
     @app.exception_handler(TooLarge)
-    async def too_large(request: Request, error: TooLarge) -> JSONResponse:
+    async def too_large(request: Request, error: TooLarge) -> FastJSON:
         LOG.info("413 %s: %s", request.url.path, error)
         return outcome(413, "too-costly", str(error))
 
     @app.exception_handler(prefetch.DataUnavailable)
-    async def unavailable(request: Request, error: prefetch.DataUnavailable) -> JSONResponse:
+    async def unavailable(request: Request, error: prefetch.DataUnavailable) -> FastJSON:
         LOG.info("412 %s: %s", request.url.path, error.detail)
         return outcome(412, "not-found", f"the patient's data cannot be obtained: {error}")
 
@@ -130,7 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return services.discovery(kb)
 
     @app.post("/cds-services/{service_id}")
-    async def call(service_id: str, request: Request) -> JSONResponse:
+    async def call(service_id: str, request: Request) -> FastJSON:
         claims = await authenticate(request)
         service = services.SERVICES.get(service_id)
         if service is None:
@@ -157,10 +156,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except RecursionError:
             raise prefetch.MalformedRequest("the request is nested too deeply") from None
         LOG.info("200 %s %s: %d card(s)", service.id, claims.get("iss") if claims else "-", len(response.cards))
-        return JSONResponse(body)
+        return FastJSON(body)
 
     @app.post("/cds-services/{service_id}/feedback")
-    async def feedback(service_id: str, request: Request) -> JSONResponse:
+    async def feedback(service_id: str, request: Request) -> FastJSON:
         claims = await authenticate(request)
         if service_id not in services.SERVICES:
             return outcome(404, "not-found", f"no CDS service {service_id!r}")
@@ -171,7 +170,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         received = validated(Feedback, payload, "feedback")
         count = await run_in_threadpool(store.record, service_id, received, claims.get("iss") if claims else None)
         LOG.info("feedback %s: %d outcome(s)", service_id, count)
-        return JSONResponse({"stored": count})
+        return FastJSON({"stored": count})
 
     return app
 

@@ -20,6 +20,8 @@ from igcds.domain.errors import InputError
 from igcds.hooks import origins
 from igcds.hooks.keys import TrustedClient, client_from_settings
 from igcds.hooks.state import default_state_path
+from igcds.knowledge import loader
+from igcds.knowledge.policy import make_policy
 
 KNOWN_KEYS = frozenset(
     {
@@ -128,6 +130,7 @@ def load(path: Path | None, insecure_dev: bool) -> Settings:
     policy = raw.get("policy", {})
     if not isinstance(policy, dict):
         raise InputError(where, "policy", "must be a table of site-policy keys")
+    make_policy(loader.load().policy, policy)  # a bad key or value fails here, before the server starts
     dev_origins = raw.get("fhir_origins", [])
     if not isinstance(dev_origins, list):
         raise InputError(where, "fhir_origins", "must be a list of origins")
