@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import hooks_record  # noqa: E402 - the benchmarks folder is not a package on sys.path
+import hooks_record
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "examples" / "higm-suspected-boy-on-ivig.json"

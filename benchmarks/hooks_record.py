@@ -24,8 +24,14 @@ INFECTIONS = [  # ICD-10-CM code, display, amoxicillin course?
     ("J20.9", "Acute bronchitis, unspecified", False),
     ("A09", "Infectious gastroenteritis and colitis, unspecified", False),
 ]
-VACCINES = [("20", "DTaP"), ("10", "IPV"), ("133", "Pneumococcal conjugate PCV 13"), ("08", "Hep B, adolescent or pediatric"),
-            ("83", "Hep A, ped/adol, 2 dose"), ("141", "Influenza, seasonal, injectable")]  # fmt: skip
+VACCINES = [
+    ("20", "DTaP"),
+    ("10", "IPV"),
+    ("133", "Pneumococcal conjugate PCV 13"),
+    ("08", "Hep B, adolescent or pediatric"),
+    ("83", "Hep A, ped/adol, 2 dose"),
+    ("141", "Influenza, seasonal, injectable"),
+]
 
 
 def _observation(
@@ -34,15 +40,19 @@ def _observation(
     return {
         "resourceType": "Observation",
         "id": rid,
-        "meta": {"profile": [US_CORE + ("us-core-observation-lab" if category == "laboratory" else "us-core-body-weight")]},
+        "meta": {
+            "profile": [US_CORE + ("us-core-observation-lab" if category == "laboratory" else "us-core-body-weight")]
+        },
         "status": "final",
-        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": category}]}],
+        "category": [
+            {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": category}]}
+        ],
         "code": {"coding": [{"system": LOINC, "code": code, "display": display}], "text": display},
         "subject": {"reference": "Patient/higm-suspected"},
         "encounter": {"reference": f"Encounter/enc-{when.isoformat()}"},
         "effectiveDateTime": f"{when.isoformat()}T09:30:00Z",
         "valueQuantity": {"value": value, "unit": unit, "system": UCUM, "code": unit},
-    }  # fmt: skip
+    }
 
 
 def _infusion(index: int, when: date, grams: float) -> dict[str, Any]:
@@ -67,16 +77,32 @@ def _infection(index: int, when: date) -> list[dict[str, Any]]:
         "resourceType": "Condition",
         "id": f"infection-{index}",
         "meta": {"profile": [US_CORE + "us-core-condition-encounter-diagnosis"]},
-        "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "resolved"}]},
-        "verificationStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": "confirmed"}]},
-        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-category", "code": "encounter-diagnosis"}]}],
-        "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": code, "display": display}], "text": display},
+        "clinicalStatus": {
+            "coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "resolved"}]
+        },
+        "verificationStatus": {
+            "coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": "confirmed"}]
+        },
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/condition-category",
+                        "code": "encounter-diagnosis",
+                    }
+                ]
+            }
+        ],
+        "code": {
+            "coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": code, "display": display}],
+            "text": display,
+        },
         "subject": {"reference": "Patient/higm-suspected"},
         "encounter": {"reference": f"Encounter/sick-{index}"},
         "onsetDateTime": when.isoformat(),
         "abatementDateTime": (when + timedelta(days=10)).isoformat(),
         "recordedDate": when.isoformat(),
-    }  # fmt: skip
+    }
     if not antibiotic:
         return [condition]
     course = {
@@ -86,16 +112,36 @@ def _infection(index: int, when: date) -> list[dict[str, Any]]:
         "status": "completed",
         "intent": "order",
         "medicationCodeableConcept": {
-            "coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "308182", "display": "amoxicillin 250 MG Oral Capsule"}],
+            "coding": [
+                {
+                    "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                    "code": "308182",
+                    "display": "amoxicillin 250 MG Oral Capsule",
+                }
+            ],
             "text": "amoxicillin 250 MG Oral Capsule",
         },
         "subject": {"reference": "Patient/higm-suspected"},
         "encounter": {"reference": f"Encounter/sick-{index}"},
         "authoredOn": when.isoformat(),
         "reasonReference": [{"reference": f"Condition/infection-{index}", "display": display}],
-        "dosageInstruction": [{"text": "250 mg three times a day for 10 days", "timing": {"repeat": {"frequency": 3, "period": 1, "periodUnit": "d", "boundsDuration": {"value": 10, "unit": "d"}}}}],
-        "dispenseRequest": {"validityPeriod": {"start": when.isoformat(), "end": (when + timedelta(days=10)).isoformat()}},
-    }  # fmt: skip
+        "dosageInstruction": [
+            {
+                "text": "250 mg three times a day for 10 days",
+                "timing": {
+                    "repeat": {
+                        "frequency": 3,
+                        "period": 1,
+                        "periodUnit": "d",
+                        "boundsDuration": {"value": 10, "unit": "d"},
+                    }
+                },
+            }
+        ],
+        "dispenseRequest": {
+            "validityPeriod": {"start": when.isoformat(), "end": (when + timedelta(days=10)).isoformat()}
+        },
+    }
     return [condition, course]
 
 
@@ -106,12 +152,15 @@ def _immunization(index: int, when: date) -> dict[str, Any]:
         "id": f"vaccine-{index}",
         "meta": {"profile": [US_CORE + "us-core-immunization"]},
         "status": "completed",
-        "vaccineCode": {"coding": [{"system": "http://hl7.org/fhir/sid/cvx", "code": cvx, "display": display}], "text": display},
+        "vaccineCode": {
+            "coding": [{"system": "http://hl7.org/fhir/sid/cvx", "code": cvx, "display": display}],
+            "text": display,
+        },
         "patient": {"reference": "Patient/higm-suspected"},
         "encounter": {"reference": f"Encounter/well-{index}"},
         "occurrenceDateTime": f"{when.isoformat()}T08:00:00Z",
         "primarySource": True,
-    }  # fmt: skip
+    }
 
 
 def resources(total: int = 500) -> list[dict[str, Any]]:
