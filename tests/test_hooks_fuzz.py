@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tests.fixtures import builder as b
 from tests.fixtures.hooks import FHIR, FhirServer, example_resources, full_prefetch, hook_request, make_client
 
-FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 TEXT = st.text(max_size=12)  # includes lone surrogates, which JSON can carry as \\ud800
 SCALAR = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXT
 JSON = st.recursive(
@@ -79,14 +79,22 @@ def test_fhir_shaped_prefetch_and_drafts_are_never_a_500(
     _post(client, f"/cds-services/igcds-{hook}", hook_request(hook, "p1", prefetch, context={"draftOrders": drafts}))
 
 
+@pytest.fixture
+def fhir_page(tmp_path: Path) -> Iterator[tuple[TestClient, FhirServer]]:
+    fhir = FhirServer([])
+    with make_client(tmp_path, fhir) as client:
+        yield client, fhir
+
+
 @FUZZ
 @given(page=st.one_of(BUNDLE, JSON))
-def test_any_fetched_fhir_page_is_never_a_500(tmp_path: Path, page: Any) -> None:
-    with make_client(tmp_path, FhirServer([], body=page)) as client:
-        prefetch = {key: None for key in full_prefetch(example_resources("sigmd-asymptomatic"))}
-        prefetch["patient"] = PATIENT
-        del prefetch["observations"]
-        _post(client, "/cds-services/igcds-patient-view", hook_request("patient-view", "p1", prefetch, fhirServer=FHIR))
+def test_any_fetched_fhir_page_is_never_a_500(fhir_page: tuple[TestClient, FhirServer], page: Any) -> None:
+    client, fhir = fhir_page
+    fhir.body = page if page is not None else {}
+    prefetch = {key: None for key in full_prefetch(example_resources("sigmd-asymptomatic"))}
+    prefetch["patient"] = PATIENT
+    del prefetch["observations"]
+    _post(client, "/cds-services/igcds-patient-view", hook_request("patient-view", "p1", prefetch, fhirServer=FHIR))
 
 
 FEEDBACK_ENTRY = st.fixed_dictionaries(
