@@ -93,12 +93,6 @@ def failed(value: Any) -> bool:
     return isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"
 
 
-def complete(request: HookRequest, templates: Mapping[str, str]) -> bool:
-    """Every key present, none failed: enough to know, before reading a page, that nothing is fetched."""
-    prefetch = request.prefetch or {}
-    return all(key in prefetch and not failed(prefetch[key]) for key in templates)
-
-
 def plan(request: HookRequest, templates: Mapping[str, str]) -> Gathered:
     """The resources the prefetch holds and the fetches still to do."""
     prefetch = request.prefetch or {}
