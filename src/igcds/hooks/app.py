@@ -13,6 +13,7 @@ With `insecure_dev`, JWTs are not checked and every log line says so."""
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -58,7 +59,11 @@ def from_environment() -> FastAPI:
 
     path = os.environ.get("IGCDS_SERVICE_CONFIG") or None
     insecure = os.environ.get("IGCDS_SERVICE_INSECURE_DEV") == "1"
-    return create_app(service_settings.load(Path(path) if path else None, insecure))
+    app = create_app(service_settings.load(Path(path) if path else None, insecure))
+    # The knowledge base and the app live as long as the worker: out of the cyclic collector's
+    # sight, a full collection after a large prefetch no longer walks them (p99 of a 300 KB call).
+    gc.freeze()
+    return app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
