@@ -82,16 +82,14 @@ def hook_call(prefetch: dict[str, Any] | None, **extra: Any) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-def wrk_load(url: str, body: bytes, folder: Path) -> tuple[float, float, float]:
-    """requests/s, p50 and p99 (ms) from wrk's latency distribution; non-2xx answers are an error."""
+def wrk_load(url: str, body: bytes, folder: Path) -> tuple[float, float, float, int]:
+    """requests/s, p50 and p99 (ms) from wrk's latency distribution, and the answers other than 200."""
     (folder / "body.json").write_bytes(body)
     script = folder / "post.lua"
     script.write_text(WRK_SCRIPT.format(body=folder / "body.json"), encoding="utf-8")
     wrk = ["wrk", "-t1", f"-c{CONCURRENCY}", "--latency", "-s", str(script)]
     subprocess.run([*wrk, "-d2s", url], capture_output=True, check=True)  # warm-up
     out = subprocess.run([*wrk, f"-d{DURATION_S}s", url], capture_output=True, text=True, check=True).stdout
-    if "Non-2xx" in out:
-        raise SystemExit(f"the service answered errors under load:\n{out}")
 
     def latency(percent: str) -> float:
         found = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
@@ -100,7 +98,8 @@ def wrk_load(url: str, body: bytes, folder: Path) -> tuple[float, float, float]:
 
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     assert rate, out
-    return float(rate.group(1)), latency("50"), latency("99")
+    failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return float(rate.group(1)), latency("50"), latency("99"), int(failed.group(1)) if failed else 0
 
 
 def wait_until_up(url: str) -> None:
@@ -178,9 +177,10 @@ def main() -> None:
                 server.wait(timeout=10)
     print(f"CDS Hooks on loopback: 2 workers, {CONCURRENCY} requests in flight, {DURATION_S} s each, wrk")
     print(f"  realistic record: {len(realistic)} resources, {len(json.dumps(realistic, separators=(',', ':')))} bytes")
-    for title, size, target, (rps, p50, p99) in results:
+    for title, size, target, (rps, p50, p99, failed) in results:
         print(f"  {title} (request {size} bytes):")
-        print(f"    {rps:7.1f} requests/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   (target {target})")
+        errors = f", {failed} answers not 200" if failed else ""
+        print(f"    {rps:7.1f} requests/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   (target {target}{errors})")
 
 
 if __name__ == "__main__":

@@ -71,7 +71,7 @@ def test_the_documented_settings_load(tmp_path: Path) -> None:
     assert client.fhir_origins == {"https://ehr.example.org:443"}
     assert client.keys.url == "https://ehr.example.org/.well-known/jwks.json"
     assert loaded.limits.max_feedback_entries == 100
-    assert loaded.hook_deadline_seconds == 5
+    assert loaded.hook_deadline_seconds == 2
     assert loaded.policy_overrides["trough_target_mg_dl"] == 700
 
 
