@@ -211,3 +211,26 @@ def test_a_draft_without_resource_type_is_passed_over(client: TestClient) -> Non
     )
     assert answer.status_code == 200
     assert answer.json() == {"cards": []}
+
+
+@pytest.mark.parametrize(
+    ("changed", "where"),
+    [
+        ({"patient": {"resourceType": "Patient", "id": "p1", "gender": ["male"]}}, "Patient/p1"),
+        (
+            {"conditions": {"resourceType": "Condition", "id": "c1", "code": {"coding": 7}, "subject": {}}},
+            "Condition/c1",
+        ),
+    ],
+)
+def test_a_record_element_of_the_wrong_json_type_is_named_on_the_card(
+    client: TestClient, changed: dict[str, Any], where: str
+) -> None:
+    prefetch = {key: None for key in full_prefetch(example_resources("sigmd-asymptomatic"))}
+    prefetch["patient"] = b.patient("p1", "male", "2000-01-01")
+    answer = client.post(
+        "/cds-services/igcds-patient-view", json=hook_request("patient-view", "p1", prefetch | changed)
+    )
+    card = answer.json()["cards"][0]
+    assert card["summary"] == "igcds could not read this record, so it gives no advice"
+    assert where in card["detail"]

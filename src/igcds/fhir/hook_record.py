@@ -50,8 +50,9 @@ def _read_resources(resources: Sequence[JsonObject], as_of: date, kb: KnowledgeB
     except SHAPE_ERRORS as error:
         patients = [r for r in resources if r.get("resourceType") == "Patient"][:1]
         for index, resource in enumerate(resources):
+            alone = [resource] if any(resource is patient for patient in patients) else [*patients, resource]
             try:
-                read.read_bundle(_collection([*patients, resource]), as_of, kb)
+                read.read_bundle(_collection(alone), as_of, kb)
             except SHAPE_ERRORS:
                 raise _shape_error(reference_of(resource, None, index), error) from None
             except InputError:
