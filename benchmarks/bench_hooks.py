@@ -16,6 +16,7 @@ Everything runs on loopback, bounded in time (about 45 s). Run: .venv/bin/python
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
@@ -82,14 +83,17 @@ def hook_call(prefetch: dict[str, Any] | None, **extra: Any) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
-def wrk_load(url: str, body: bytes, folder: Path) -> tuple[float, float, float, int]:
-    """requests/s, p50 and p99 (ms) from wrk's latency distribution, and the answers other than 200."""
+Load = tuple[float, float, float, int, int]
+
+
+def wrk_load(url: str, body: bytes, folder: Path, seconds: int = DURATION_S) -> Load:
+    """requests/s, p50 and p99 (ms) from wrk's latency distribution, the answers other than 200 and
+    the number of requests."""
     (folder / "body.json").write_bytes(body)
     script = folder / "post.lua"
     script.write_text(WRK_SCRIPT.format(body=folder / "body.json"), encoding="utf-8")
     wrk = ["wrk", "-t1", f"-c{CONCURRENCY}", "--latency", "-s", str(script)]
-    subprocess.run([*wrk, "-d2s", url], capture_output=True, check=True)  # warm-up
-    out = subprocess.run([*wrk, f"-d{DURATION_S}s", url], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([*wrk, f"-d{seconds}s", url], capture_output=True, text=True, check=True).stdout
 
     def latency(percent: str) -> float:
         found = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
@@ -99,7 +103,50 @@ def wrk_load(url: str, body: bytes, folder: Path) -> tuple[float, float, float, 
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     assert rate, out
     failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return float(rate.group(1)), latency("50"), latency("99"), int(failed.group(1)) if failed else 0
+    count = re.search(r"(\d+) requests in", out)
+    assert count, out
+    return (
+        float(rate.group(1)),
+        latency("50"),
+        latency("99"),
+        int(failed.group(1)) if failed else 0,
+        int(count.group(1)),
+    )
+
+
+def measured(url: str, body: bytes, folder: Path, service: int) -> tuple[Load, float]:
+    """The load figures and the service's CPU milliseconds per request (both workers together):
+    on a shared machine the CPU cost is the steadier figure."""
+    wrk_load(url, body, folder, seconds=2)  # warm-up
+    before = cpu_seconds(service)
+    load = wrk_load(url, body, folder)
+    return load, (cpu_seconds(service) - before) * 1000 / max(load[4], 1)
+
+
+def cpu_seconds(root: int) -> float:
+    """User and system CPU of a process and all its descendants (Linux /proc), in seconds."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier += children
+    total = 0
+    for pid in tree:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_up(url: str) -> None:
@@ -115,6 +162,7 @@ def wait_until_up(url: str) -> None:
 def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (make bench installs Debian's package)")
+    load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
     realistic = hooks_record.resources()
     small = [entry["resource"] for entry in json.loads(SMALL.read_text(encoding="utf-8"))["entry"]]
     service_port, fhir_port = free_port(), free_port()
@@ -170,17 +218,22 @@ def main() -> None:
             wait_until_up(f"http://127.0.0.1:{service_port}/cds-services")
             wait_until_up(f"{fhir_base}/Patient/higm-suspected")
             url = f"http://127.0.0.1:{service_port}/cds-services/igcds-patient-view"
-            results = [(title, len(body), target, wrk_load(url, body, folder)) for title, body, target in scenarios]
+            service = servers[1].pid
+            results = [
+                (title, len(body), target, *measured(url, body, folder, service)) for title, body, target in scenarios
+            ]
         finally:
             for server in servers:
                 server.terminate()
                 server.wait(timeout=10)
     print(f"CDS Hooks on loopback: 2 workers, {CONCURRENCY} requests in flight, {DURATION_S} s each, wrk")
     print(f"  realistic record: {len(realistic)} resources, {len(json.dumps(realistic, separators=(',', ':')))} bytes")
-    for title, size, target, (rps, p50, p99, failed) in results:
+    print(f"  load average before: {load_before}, after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    for title, size, target, (rps, p50, p99, failed, _), cpu_ms in results:
         print(f"  {title} (request {size} bytes):")
         errors = f", {failed} answers not 200" if failed else ""
         print(f"    {rps:7.1f} requests/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   (target {target}{errors})")
+        print(f"    service CPU {cpu_ms:5.1f} ms per request: at most {2000 / cpu_ms:5.0f} requests/s on 2 free cores")
 
 
 if __name__ == "__main__":
