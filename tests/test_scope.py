@@ -28,7 +28,7 @@ from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import make_policy
 from tests.conftest import ROOT
 from tests.fixtures import builder as b
-from tests.test_hooks import full_prefetch, hook_request, make_client
+from tests.fixtures.hooks import full_prefetch, hook_request, make_client
 from tests.test_knowledge import broken
 
 AS_OF = date(2026, 11, 23)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -27,31 +26,13 @@ def serve(
 
     def run() -> None:
         import importlib.util
-        import os
 
         from igcds.domain.errors import InputError
 
         if importlib.util.find_spec("fastapi") is None or importlib.util.find_spec("uvicorn") is None:
             raise InputError("igcds serve", None, "needs the service extra: pip install 'igcds[service]'")
-        import uvicorn
+        from igcds.hooks import server
 
-        from igcds.hooks import settings as service_settings
-
-        service_settings.load(config, insecure_dev)  # a bad file fails here, before the server starts
-        os.environ["IGCDS_SERVICE_CONFIG"] = str(config) if config else ""
-        os.environ["IGCDS_SERVICE_INSECURE_DEV"] = "1" if insecure_dev else ""
-        if insecure_dev:
-            sys.stderr.write("igcds serve: INSECURE DEV MODE, client JWTs are not verified\n")
-        from igcds.hooks.app import log_config
-
-        uvicorn.run(
-            "igcds.hooks.app:from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            access_log=False,  # the service logs one line per call itself, with the outcome
-            log_config=log_config(insecure_dev),
-        )
+        server.run(host, port, workers, config, insecure_dev)
 
     guarded(run)

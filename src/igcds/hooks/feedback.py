@@ -6,12 +6,12 @@ docs/cds-hooks.md."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 from igcds.hooks.models import Feedback
+from igcds.hooks.state import open_database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
@@ -33,9 +33,7 @@ CREATE INDEX IF NOT EXISTS feedback_card ON feedback (card_uuid);
 
 class FeedbackStore:
     def __init__(self, path: str | Path) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(str(path), check_same_thread=False)
+        self._connection = open_database(path)
         self._lock = threading.Lock()
         with self._lock:
             self._connection.executescript(SCHEMA)
@@ -57,13 +55,19 @@ class FeedbackStore:
             )
             for entry in feedback.feedback
         ]
-        with self._lock, self._connection:
-            self._connection.executemany(
-                "INSERT INTO feedback (received_at, service_id, card_uuid, outcome, accepted_suggestions, "
-                "override_system, override_code, has_user_comment, outcome_timestamp, client_iss) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+        with self._lock:
+            self._connection.execute("BEGIN")
+            try:
+                self._connection.executemany(
+                    "INSERT INTO feedback (received_at, service_id, card_uuid, outcome, accepted_suggestions, "
+                    "override_system, override_code, has_user_comment, outcome_timestamp, client_iss) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
         return len(rows)
 
     def rows(self) -> list[dict[str, object]]:

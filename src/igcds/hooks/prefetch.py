@@ -1,27 +1,27 @@
-"""The patient's data for one hook call: prefetch when the EHR sent it, otherwise the EHR's FHIR
-server with the bearer token it passed (httpx, hard timeout). The three prefetch states are told
-apart, as CDS Hooks requires: a key left out (not run), `null` (ran, found nothing) and an
-OperationOutcome (failed); the first and the last are fetched. No data and no way to get it is
-`DataUnavailable`, answered 412."""
+"""What a hook call brought and what is still to fetch (pure: no network). The three prefetch states
+are told apart, as CDS Hooks requires: a key left out (not run), `null` (ran, found nothing) and an
+OperationOutcome (failed); the first and the last are fetched from `fhirServer`. A prefetch Bundle
+with a `next` link is a first page: the rest is fetched too, never decided on in part."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
-
-import httpx
 
 from igcds.hooks.models import HookRequest
 
-MAX_PAGES = 20  # a searchset's `next` links are followed this far, then the call gives up (412)
 TOKEN = re.compile(r"\{\{\s*context\.([A-Za-z]+)\s*\}\}")
 MISSING = object()
 
 
 class DataUnavailable(Exception):
-    """The data the service needs cannot be had: HTTP 412 with an OperationOutcome."""
+    """HTTP 412 with an OperationOutcome. `str()` is what the caller is told; `detail` is logged."""
+
+    def __init__(self, public: str, detail: str | None = None) -> None:
+        super().__init__(public)
+        self.detail = detail or public
 
 
 class MalformedRequest(ValueError):
@@ -30,10 +30,18 @@ class MalformedRequest(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class FhirAccess:
-    timeout_seconds: float
-    transport: httpx.BaseTransport | None = None
-    """For tests: a mock FHIR server (httpx.MockTransport)."""
+class Pending:
+    """A fetch still to do: a prefetch query (relative to fhirServer) or a `next` page (absolute)."""
+
+    key: str
+    target: str
+    absolute: bool
+
+
+@dataclass
+class Gathered:
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    pending: list[Pending] = field(default_factory=list)
 
 
 def render(template: str, context: Mapping[str, Any]) -> str:
@@ -46,66 +54,71 @@ def render(template: str, context: Mapping[str, Any]) -> str:
     return TOKEN.sub(value, template)
 
 
-def _resources(key: str, value: Any) -> list[dict[str, Any]]:
+def resources_of(where: str, value: Any) -> list[dict[str, Any]]:
+    """The resources of a resource or a Bundle; resources without a resourceType are passed over."""
     if not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
-        raise MalformedRequest(f"prefetch {key} is not a FHIR resource or Bundle")
+        raise MalformedRequest(f"{where} is not a FHIR resource or Bundle")
     if value["resourceType"] != "Bundle":
         return [value]
     entries = value.get("entry") or []
     if not isinstance(entries, list):
-        raise MalformedRequest(f"prefetch {key} Bundle.entry is not a list")
-    return [e["resource"] for e in entries if isinstance(e, dict) and isinstance(e.get("resource"), dict)]
+        raise MalformedRequest(f"{where} Bundle.entry is not a list")
+    found = []
+    for entry in entries:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(resource, dict) and isinstance(resource.get("resourceType"), str):
+            found.append(resource)
+    return found
 
 
-def _fetch(request: HookRequest, key: str, query: str, access: FhirAccess) -> list[dict[str, Any]]:
-    if not request.fhirServer:
-        raise DataUnavailable(f"prefetch {key} was not provided and the request names no fhirServer")
-    headers = {"Accept": "application/fhir+json"}
-    if request.fhirAuthorization is not None:
-        headers["Authorization"] = f"Bearer {request.fhirAuthorization.access_token}"
-    url: str | None = f"{request.fhirServer.rstrip('/')}/{query}"
-    found: list[dict[str, Any]] = []
-    try:
-        with httpx.Client(timeout=access.timeout_seconds, transport=access.transport, headers=headers) as client:
-            for _ in range(MAX_PAGES):
-                if url is None:
-                    return found
-                response = client.get(url)
-                if response.status_code == 404 and not query.count("?"):
-                    return found  # an instance read that found nothing, like a null prefetch
-                if response.status_code != 200:
-                    raise DataUnavailable(f"FHIR server answered {response.status_code} for {key}")
-                body = response.json()
-                found += _resources(key, body)
-                url = next((link.get("url") for link in body.get("link", []) if link.get("relation") == "next"), None)
-    except httpx.HTTPError as error:
-        raise DataUnavailable(f"FHIR server unreachable for {key} ({type(error).__name__})") from None
-    except (ValueError, MalformedRequest) as error:
-        raise DataUnavailable(f"FHIR server sent unusable data for {key}: {error}") from None
-    raise DataUnavailable(f"FHIR server paging for {key} went past {MAX_PAGES} pages")
+def next_link(where: str, value: Any) -> str | None:
+    """The Bundle's `next` page URL, if any."""
+    if not isinstance(value, dict) or value.get("resourceType") != "Bundle":
+        return None
+    links = value.get("link")
+    if links is None:
+        return None
+    if not isinstance(links, list):
+        raise MalformedRequest(f"{where} Bundle.link is not a list")
+    for link in links:
+        if isinstance(link, dict) and link.get("relation") == "next":
+            url = link.get("url")
+            if not isinstance(url, str) or not url:
+                raise MalformedRequest(f"{where} Bundle.link next has no url")
+            return url
+    return None
 
 
-def complete(request: HookRequest, templates: Mapping[str, str]) -> bool:
-    """Every key present and none failed: the call needs no FHIR server."""
+def failed(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"
+
+
+def plan(request: HookRequest, templates: Mapping[str, str]) -> Gathered:
+    """The resources the prefetch holds and the fetches still to do."""
     prefetch = request.prefetch or {}
-    for key in templates:
-        value = prefetch.get(key, MISSING)
-        if value is MISSING or (isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"):
-            return False
-    return True
-
-
-def gather(request: HookRequest, templates: Mapping[str, str], access: FhirAccess) -> list[dict[str, Any]]:
-    """Every resource the templates ask for, from prefetch or the FHIR server."""
-    prefetch = request.prefetch or {}
-    resources: list[dict[str, Any]] = []
+    gathered = Gathered()
     for key, template in templates.items():
         value = prefetch.get(key, MISSING)
         if value is None:
             continue
-        failed = isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"
-        if value is MISSING or failed:
-            resources += _fetch(request, key, render(template, request.context), access)
+        if value is MISSING or failed(value):
+            gathered.pending.append(Pending(key, render(template, request.context), absolute=False))
+            continue
+        gathered.resources += resources_of(f"prefetch {key}", value)
+        page = next_link(f"prefetch {key}", value)
+        if page is not None:
+            gathered.pending.append(Pending(key, page, absolute=True))
+    return gathered
+
+
+def unique(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One copy of each `Type/id` (a page may repeat a resource); unnamed resources all kept."""
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    unnamed = []
+    for resource in resources:
+        rid = resource.get("id")
+        if isinstance(rid, str) and rid:
+            seen[(resource["resourceType"], rid)] = resource
         else:
-            resources += _resources(key, value)
-    return resources
+            unnamed.append(resource)
+    return [*seen.values(), *unnamed]

@@ -1,70 +1,41 @@
 """Client authentication as CDS Hooks 2.0 §Trusting CDS Clients requires: every call carries a JWT
-signed by the CDS client (RS384 or ES384; never `none` or a shared secret), whose `iss` is on the
-allowlist, whose key is found by `kid` in that client's configured JWK Set (and whose `jku`, if
-sent, is that client's), whose `aud` is the exact URL called, unexpired, with a `jti` never seen
-before. Anything else is 401."""
+(`Authorization: Bearer`, the scheme in any case, RFC 7235) signed by the CDS client (RS384 or
+ES384; never `none` or a shared secret), typed `JWT`, whose `iss` is on the allowlist, whose key is
+found by `kid` in that client's JWK Set (a `jku`, if sent, must be one the client's settings allow),
+whose `aud` is the exact URL called, issued at most five minutes before it expires and not in the
+future, unexpired, with a `jti` never seen before by any worker. Anything else is 401."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
 
+from igcds.hooks.keys import TrustedClient
+from igcds.hooks.replay import ReplayGuard
+
 ALGORITHMS = ("RS384", "ES384")
 REQUIRED_CLAIMS = ["iss", "aud", "exp", "iat", "jti"]
+MAX_LIFETIME_SECONDS = 300  # CDS Hooks 2.0: exp within five minutes of iat
+CLOCK_SKEW_SECONDS = 30  # an iat this far ahead of igcds' clock is still accepted
 
 
 class NotAuthenticated(Exception):
     """HTTP 401: the message says which check failed (never the token itself)."""
 
 
-@dataclass(frozen=True)
-class TrustedClient:
-    iss: str
-    keys: Mapping[str, jwt.PyJWK]
-    """Public keys by `kid`, from the client's JWK Set (exchanged out of band)."""
-    jku: str | None = None
-
-    @classmethod
-    def from_jwks(cls, iss: str, jwks: Mapping[str, Any], jku: str | None = None) -> TrustedClient:
-        keys = {}
-        for entry in jwks.get("keys", []):
-            if isinstance(entry, dict) and entry.get("kid"):
-                keys[str(entry["kid"])] = jwt.PyJWK(entry)
-        return cls(iss, keys, jku)
-
-
-@dataclass
-class ReplayGuard:
-    """The `jti` values seen, kept until their token expires."""
-
-    seen: dict[str, float] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def first_use(self, jti: str, expires: float, now: float) -> bool:
-        with self.lock:
-            for old in [k for k, exp in self.seen.items() if exp < now]:
-                del self.seen[old]
-            if jti in self.seen:
-                return False
-            self.seen[jti] = expires
-            return True
-
-
-def verify(
-    authorization: str | None,
-    audience: str,
-    clients: Mapping[str, TrustedClient],
-    replay: ReplayGuard,
-    now: float | None = None,
-) -> dict[str, Any]:
-    if not authorization or not authorization.startswith("Bearer "):
+def bearer_token(authorization: str | None, max_bytes: int) -> str:
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthenticated("missing bearer token")
-    token = authorization.removeprefix("Bearer ").strip()
+    if len(token) > max_bytes:
+        raise NotAuthenticated(f"token longer than {max_bytes} bytes")
+    return token.strip()
+
+
+def _header(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     try:
         header = jwt.get_unverified_header(token)
         unverified = jwt.decode(token, options={"verify_signature": False})
@@ -72,15 +43,43 @@ def verify(
         raise NotAuthenticated("malformed JWT") from None
     if header.get("alg") not in ALGORITHMS:
         raise NotAuthenticated(f"algorithm {header.get('alg')!r} not accepted (RS384 or ES384)")
+    if not isinstance(header.get("typ"), str) or header["typ"].upper() != "JWT":
+        raise NotAuthenticated("header typ is not JWT")
+    if not isinstance(header.get("kid"), str):
+        raise NotAuthenticated("header kid is missing")
+    return header, unverified
+
+
+def _lifetime(claims: Mapping[str, Any], moment: float) -> None:
+    issued, expires = claims["iat"], claims["exp"]
+    if not isinstance(issued, int | float) or not isinstance(expires, int | float):
+        raise NotAuthenticated("iat and exp must be numbers")
+    if expires - issued > MAX_LIFETIME_SECONDS:
+        raise NotAuthenticated("token lifetime over five minutes")
+    if issued > moment + CLOCK_SKEW_SECONDS:
+        raise NotAuthenticated("token issued in the future")
+
+
+def verify(
+    authorization: str | None,
+    audience: str,
+    clients: Mapping[str, TrustedClient],
+    replay: ReplayGuard,
+    max_token_bytes: int,
+    now: float | None = None,
+) -> dict[str, Any]:
+    token = bearer_token(authorization, max_token_bytes)
+    header, unverified = _header(token)
     client = clients.get(str(unverified.get("iss")))
     if client is None:
         raise NotAuthenticated("issuer not on the allowlist")
-    if header.get("jku") is not None and header.get("jku") != client.jku:
-        raise NotAuthenticated("jku does not match the issuer's configured JWK Set")
-    key = client.keys.get(str(header.get("kid")))
+    jku = header.get("jku")
+    if jku is not None and jku not in client.jku:
+        raise NotAuthenticated("jku is not one of the issuer's allowlisted JWK Set URLs")
+    moment = time.time() if now is None else now
+    key = client.key(header["kid"], jku, moment)
     if key is None:
         raise NotAuthenticated("unknown kid for this issuer")
-    moment = time.time() if now is None else now
     try:
         claims: dict[str, Any] = jwt.decode(
             token,
@@ -88,7 +87,7 @@ def verify(
             algorithms=[str(header["alg"])],
             audience=audience,
             issuer=client.iss,
-            options={"require": REQUIRED_CLAIMS},
+            options={"require": REQUIRED_CLAIMS, "verify_iat": False},
             leeway=0,
         )
     except jwt.ExpiredSignatureError:
@@ -97,6 +96,7 @@ def verify(
         raise NotAuthenticated("aud is not the URL called") from None
     except jwt.PyJWTError as error:
         raise NotAuthenticated(f"invalid token ({type(error).__name__})") from None
-    if not replay.first_use(str(claims["jti"]), float(claims["exp"]), moment):
+    _lifetime(claims, moment)
+    if not replay.first_use(client.iss, str(claims["jti"]), float(claims["exp"]), moment):
         raise NotAuthenticated("jti already used (replay)")
     return claims

@@ -22,10 +22,6 @@ class Service:
     title: str
     description: str
 
-    @property
-    def reads_draft_orders(self) -> bool:
-        return self.hook in ("order-select", "order-sign")
-
 
 SERVICES = {
     s.id: s
