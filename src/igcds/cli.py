@@ -417,3 +417,9 @@ def knowledge() -> None:
 
 def main() -> None:
     app()
+
+
+from igcds.population.commands import population_command, synth_command  # noqa: E402 - registered last
+
+app.command("population")(population_command)
+app.command("synth")(synth_command)

@@ -38,6 +38,7 @@ DATA_FILES = (
     "products.yaml",
     "schedules.yaml",
     "guidelines.yaml",
+    "measures.yaml",
 )
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -64,6 +65,7 @@ class KnowledgeBase:
     infection_index: PrefixIndex
     gene_by_hgnc: dict[str, str]
     analyte_by_loinc: dict[str, str]
+    measures: tuple[schema.Measure, ...] = ()
 
     def recommendation(self, rec_id: str) -> schema.RecommendationEntry:
         try:
@@ -233,6 +235,12 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         *schedules.pjp_tmp_smx_order.citations,
     ]
     _resolve("schedules.yaml", "schedules", cited, references)
+    measures = _validate("measures.yaml", schema.Measures, files["measures.yaml"]).measures
+    _unique("measures.yaml", [m.id for m in measures])
+    for measure in measures:
+        _resolve("measures.yaml", measure.id, measure.citations, references)
+        used = [*measure.denominator.recommendations, *measure.numerator.recommendations]
+        _resolve("measures.yaml", measure.id, used, recommendations)
     rows = [row.up_to_mg_per_kg for row in schedules.vaccine_interval_after_igiv.rows]
     if rows != sorted(rows):
         raise KnowledgeError("schedules.yaml: vaccine interval rows must rise with the dose")
@@ -284,6 +292,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         ),
         gene_by_hgnc={hgnc: symbol for symbol, hgnc in valuesets.genes.items()},
         analyte_by_loinc=analyte_by_loinc,
+        measures=tuple(measures),
     )
 
 

@@ -341,3 +341,32 @@ class Guideline(Strict):
 class Guidelines(Strict):
     version: str
     guidelines: dict[Literal["igm-deficiency", "hyper-igm"], Guideline]
+
+
+# --- population quality measures ------------------------------------------------------------------
+
+
+class MeasureCriterion(Strict):
+    """Holds when every given field holds for a patient's assessment."""
+
+    diagnoses: list[str] = []
+    recommendations: list[str] = []  # any one of these knowledge-base recommendation ids
+    priority: Literal["routine", "urgent", "critical"] | None = None  # of the matching recommendation
+    has_trough: bool | None = None
+    trough_within_days: int | None = Field(default=None, ge=1)
+    trough_at_target: bool | None = None
+
+
+class Measure(Strict):
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    title: str
+    description: str
+    improvement: Literal["increase", "decrease"]
+    denominator: MeasureCriterion
+    numerator: MeasureCriterion
+    citations: list[str] = Field(min_length=1)
+
+
+class Measures(Strict):
+    version: str
+    measures: list[Measure] = Field(min_length=1)

@@ -1,0 +1,136 @@
+"""The stages on embedded DuckDB: no server, a memory limit, and a spill directory, so a large
+export is keyed and grouped out of core. Candidates are assessed in a process pool."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from igcds.population import stages
+from igcds.population.stages import Census
+
+MEDICATION_USES = frozenset({"MedicationStatement", "MedicationRequest", "MedicationAdministration"})
+LINES = (
+    "read_csv({files}, columns={{'line': 'VARCHAR'}}, header=false, delim=chr(31), quote='', escape='', "
+    "auto_detect=false, max_line_size=8388608)"
+)
+
+
+def _scan(files: dict[str, list[Path]]) -> str:
+    """One SELECT over every file: type, key, Medication referenced, signal, unreadable."""
+    selects = []
+    for rtype, paths in files.items():
+        listed = "[" + ", ".join(_literal(str(p)) for p in paths) + "]"
+        if rtype == "Patient":
+            key = _extract(stages.RESOURCE_ID)
+        elif rtype == "Medication":
+            key = f"{_literal(stages.MEDICATION_KEY_PREFIX)} || {_extract(stages.RESOURCE_ID)}"
+        else:
+            key = _extract(stages.PATIENT_REFERENCE)
+        medication = _extract(stages.MEDICATION_REFERENCE) if rtype in MEDICATION_USES else "NULL"
+        selects.append(
+            f"SELECT {_literal(rtype)} AS rtype, {key} AS key, {medication} AS medication, line "  # noqa: S608
+            f"FROM {LINES.format(files=listed)}"
+        )
+    return " UNION ALL ".join(selects)
+
+
+def _extract(pattern: str) -> str:
+    return f"nullif(regexp_extract(line, {_literal(pattern)}, 1), '')"
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (file paths and patterns are the only text put in a query)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+class DuckEngine:
+    def __init__(self, work_dir: Path, memory_limit: str, threads: int) -> None:
+        import duckdb
+
+        self.con = duckdb.connect()
+        self.con.execute(f"SET temp_directory = {_literal(str(work_dir))}")
+        self.con.execute(f"SET memory_limit = {_literal(memory_limit)}")
+        self.con.execute(f"SET threads = {int(threads)}")
+        self.con.execute("SET preserve_insertion_order = false")
+        self.con.execute("SET enable_progress_bar = false")
+
+    def census(self, files: dict[str, list[Path]], signal: str) -> Census:
+        scan = _scan(files)
+        self.con.execute(
+            f"""CREATE TEMP TABLE census AS
+            SELECT key, CASE WHEN key IS NULL THEN rtype END AS lost_type,
+                   count(*) AS lines,
+                   count(*) FILTER (WHERE rtype = 'Patient') AS patient_lines,
+                   bool_or(regexp_matches(line, {_literal(signal)})) AS signal,
+                   count(*) FILTER (WHERE NOT regexp_matches(line, {_literal(stages.WELL_FORMED)})) AS unreadable,
+                   list(DISTINCT medication) FILTER (WHERE medication IS NOT NULL) AS medications
+            FROM ({scan}) GROUP BY ALL"""  # noqa: S608 - every value is quoted by _literal
+        )
+        self.con.execute(
+            f"""CREATE TEMP TABLE candidates AS
+            WITH signalling_medications AS (
+                SELECT key FROM census WHERE signal AND starts_with(key, {_literal(stages.MEDICATION_KEY_PREFIX)}))
+            SELECT c.key AS patient FROM census c
+            WHERE c.patient_lines = 1 AND c.unreadable = 0 AND (c.signal OR EXISTS (
+                SELECT 1 FROM signalling_medications m
+                WHERE list_contains(c.medications, substr(m.key, {len(stages.MEDICATION_KEY_PREFIX) + 1}))))"""  # noqa: S608
+        )
+        return self._census_result(files)
+
+    def _census_result(self, files: dict[str, list[Path]]) -> Census:
+        def pairs(sql: str) -> dict[str, int]:
+            return {str(k): int(v) for k, v in self.con.execute(sql).fetchall()}
+
+        medication = _literal(stages.MEDICATION_KEY_PREFIX)
+        census = Census(files=files)
+        census.patients_read = pairs("SELECT 'n', count(*) FROM census WHERE patient_lines > 0")["n"]
+        census.candidates = pairs("SELECT 'n', count(*) FROM candidates")["n"]
+        stages.census_errors(
+            census,
+            unreadable=pairs("SELECT key, unreadable FROM census WHERE patient_lines > 0 AND unreadable > 0"),
+            duplicated=pairs("SELECT key, patient_lines FROM census WHERE patient_lines > 1"),
+            orphans=pairs(
+                f"SELECT key, lines FROM census WHERE patient_lines = 0 AND key IS NOT NULL AND NOT starts_with(key, {medication})"  # noqa: S608, E501
+            ),
+            unattributed=pairs("SELECT lost_type, lines FROM census WHERE key IS NULL"),
+        )
+        return census
+
+    def groups(self, files: dict[str, list[Path]], batch_rows: int = 20_000) -> Iterator[tuple[str, list[str]]]:
+        """Each candidate's lines (its referenced Medications included), by patient and text."""
+        scan = _scan(files)
+        prefix = _literal(stages.MEDICATION_KEY_PREFIX)
+        reader = self.con.sql(
+            f"""WITH wanted AS (
+                SELECT patient AS key, patient FROM candidates
+                UNION SELECT {prefix} || m.medication, c.patient FROM candidates c
+                JOIN (SELECT key, unnest(medications) AS medication FROM census) m ON m.key = c.patient)
+            SELECT w.patient, s.line FROM ({scan}) s JOIN wanted w ON s.key = w.key
+            ORDER BY w.patient, s.line"""  # noqa: S608
+        ).to_arrow_reader(batch_rows)
+        patient: str | None = None
+        lines: list[str] = []
+        for batch in reader:
+            for key, line in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=True):
+                if key != patient:
+                    if patient is not None:
+                        yield patient, lines
+                    patient, lines = key, []
+                lines.append(line)
+        if patient is not None:
+            yield patient, lines
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def batched(groups: Iterator[tuple[str, list[str]]], size: int) -> Iterator[Sequence[tuple[str, list[str]]]]:
+    batch: list[tuple[str, list[str]]] = []
+    for group in groups:
+        batch.append(group)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
