@@ -23,6 +23,7 @@ demo: $(BIN)/igcds
 
 test: $(BIN)/igcds
 	./tools/install-debian-tool chromium
+	./tools/install-debian-tool java openjdk-17-jre-headless
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
@@ -35,3 +36,5 @@ bench: $(BIN)/igcds
 	$(BIN)/python benchmarks/bench_assess.py
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_hooks.py
+	./tools/install-debian-tool java openjdk-17-jre-headless
+	$(BIN)/python benchmarks/bench_population.py

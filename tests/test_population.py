@@ -247,3 +247,26 @@ def test_population_command_writes_every_output_and_rejects_bad_input(export: Pa
     late = runner.invoke(app, ["population", str(export), "--as-of", "23/11/2026", "--out", str(tmp_path)])
     assert late.exit_code == 2
     assert "--as-of" in late.output
+
+
+def test_the_docs_example_runs(tmp_path: Path) -> None:
+    """docs/population.md's commands, run as written (in a temporary folder)."""
+    import re
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from igcds.cli import app
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "population.md").read_text(encoding="utf-8")
+    block = re.findall(r"```console\n(.*?)```", page, flags=re.DOTALL)[0]
+    commands = [shlex.split(line.removeprefix("$ ")) for line in block.splitlines() if line.startswith("$ igcds")]
+    assert [c[1] for c in commands] == ["synth", "population"]
+    runner = CliRunner()
+    for _, *args in commands:
+        args = [str(tmp_path / a) if a in ("export", "population-out") else a for a in args]
+        done = runner.invoke(app, [*args, "--workers", "1"] if args[0] == "population" else args)
+        assert done.exit_code == 0, done.output
+    summary = json.loads((tmp_path / "population-out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["patients_read"] == 2000
+    assert summary["assessed"] > 0

@@ -107,25 +107,25 @@ class SparkEngine:
         )
         self.census_frame = census
 
-        def pairs(frame: Any) -> dict[str, int]:
-            return {str(row[0]): int(row[1]) for row in frame.collect()}
-
+        # One job for the counts, one for the few problem rows (not one per kind of problem).
         result = Census(files=files)
         result.patients_read = census.filter(F.col("patient_lines") > 0).count()
         result.candidates = self.candidates.count()
-        stages.census_errors(
-            result,
-            unreadable=pairs(
-                census.filter((F.col("patient_lines") > 0) & (F.col("unreadable") > 0)).select("key", "unreadable")
-            ),
-            duplicated=pairs(census.filter(F.col("patient_lines") > 1).select("key", "patient_lines")),
-            orphans=pairs(
-                census.filter(
-                    (F.col("patient_lines") == 0) & F.col("key").isNotNull() & ~F.col("key").startswith(prefix)
-                ).select("key", "lines")
-            ),
-            unattributed=pairs(census.filter(F.col("key").isNull()).select("lost_type", "lines")),
-        )
+        problems = census.filter(
+            (F.col("unreadable") > 0) | (F.col("patient_lines") != 1) | F.col("key").isNull()
+        ).select("key", "lost_type", "lines", "patient_lines", "unreadable")
+        unreadable, duplicated, orphans, unattributed = {}, {}, {}, {}
+        for key, lost_type, lines, patient_lines, bad in problems.collect():
+            if key is None:
+                unattributed[lost_type] = lines
+            elif patient_lines > 0:
+                if bad:
+                    unreadable[key] = bad
+                if patient_lines > 1:
+                    duplicated[key] = patient_lines
+            elif not key.startswith(prefix):
+                orphans[key] = lines
+        stages.census_errors(result, unreadable, duplicated, orphans, unattributed)
         self.files = files
         return result
 
