@@ -3,6 +3,7 @@ way both engines will read it (RE2 in DuckDB, java.util.regex in Spark: the same
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 
@@ -14,8 +15,13 @@ from igcds.population import prefilter
 
 
 @pytest.fixture(scope="module")
-def pattern(kb: KnowledgeBase) -> str:
-    return prefilter.signal_pattern(kb)
+def patterns(kb: KnowledgeBase) -> dict[str, str]:
+    return prefilter.signal_patterns(kb)
+
+
+def signal(patterns: dict[str, str], line: str) -> bool:
+    rtype = json.loads(line)["resourceType"]
+    return rtype in patterns and matches(patterns[rtype], line)
 
 
 def matches(pattern: str, line: str) -> bool:
@@ -28,31 +34,34 @@ def matches(pattern: str, line: str) -> bool:
 @pytest.mark.parametrize(
     "line",
     [
-        '{"code":{"coding":[{"system":"http://loinc.org","code":"2472-9"}]}}',  # IgM
-        '{"code":{"coding":[{"code": "2469-5"}]}}',  # IgG4 subclass
-        '{"code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"D80.5"}]}}',
-        '{"code":{"coding":[{"code":"d805"}]}}',  # no dot, lower case
-        '{"code":{"coding":[{"code":"J18.9"}]}}',  # pneumonia: an infection class
-        '{"medicationCodeableConcept":{"text":"PRIVIGEN 10 g"}}',
-        '{"code":{"coding":[{"system":"urn:igcds:fact","code":"poor-venous-access"}]}}',
-        '{"code":{"coding":[{"code":"69548-6"}]}}',  # a genetic variant
+        '{"resourceType":"Observation","code":{"coding":[{"system":"http://loinc.org","code":"2472-9"}]}}',
+        '{"resourceType":"Observation","code":{"coding":[{"code": "2469-5"}]}}',  # IgG4 subclass
+        '{"resourceType":"Condition","code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"D80.5"}]}}',
+        '{"resourceType":"Condition","code":{"coding":[{"code":"d805"}]}}',  # no dot, lower case
+        '{"resourceType":"Condition","code":{"coding":[{"code":"J18.9"}]}}',  # pneumonia: an infection class
+        '{"resourceType":"MedicationStatement","medicationCodeableConcept":{"text":"PRIVIGEN 10 g"}}',
+        '{"resourceType":"Medication","code":{"text":"Immune Globulin 10%"}}',  # referenced by a statement
+        '{"resourceType":"Observation","code":{"coding":[{"system":"urn:igcds:fact","code":"poor-venous-access"}]}}',
+        '{"resourceType":"Observation","code":{"coding":[{"code":"69548-6"}]}}',  # a genetic variant
     ],
 )
-def test_records_igcds_reads_are_signals(pattern: str, line: str) -> None:
-    assert matches(pattern, line)
+def test_records_igcds_reads_are_signals(patterns: dict[str, str], line: str) -> None:
+    assert signal(patterns, line)
 
 
 @pytest.mark.parametrize(
     "line",
     [
-        '{"code":{"coding":[{"code":"29463-7"}]},"valueQuantity":{"value":70}}',  # body weight
-        '{"code":{"coding":[{"code":"12472-9"}]}}',  # a code that merely contains an IgM code
-        '{"code":{"coding":[{"code":"I10"}]}}',  # hypertension
-        '{"medicationCodeableConcept":{"text":"lisinopril 10 MG Oral Tablet"}}',
+        '{"resourceType":"Observation","code":{"coding":[{"code":"29463-7"}]},"valueQuantity":{"value":70}}',
+        '{"resourceType":"Observation","code":{"coding":[{"code":"12472-9"}]}}',  # contains an IgM code
+        '{"resourceType":"Condition","code":{"coding":[{"code":"I10"}]}}',  # hypertension
+        '{"resourceType":"Observation","code":{"coding":[{"code":"J18.9"}]}}',  # a pneumonia code, not a Condition
+        '{"resourceType":"MedicationRequest","medicationCodeableConcept":{"text":"lisinopril 10 MG Oral Tablet"}}',
+        '{"resourceType":"Immunization","vaccineCode":{"text":"immune globulin"}}',  # not a medication record
     ],
 )
-def test_everyday_records_are_not_signals(pattern: str, line: str) -> None:
-    assert not matches(pattern, line)
+def test_everyday_records_are_not_signals(patterns: dict[str, str], line: str) -> None:
+    assert not signal(patterns, line)
 
 
 def test_the_pattern_follows_the_knowledge_base(kb: KnowledgeBase) -> None:
@@ -60,8 +69,8 @@ def test_the_pattern_follows_the_knowledge_base(kb: KnowledgeBase) -> None:
     observations = dict(kb.valuesets.observations)
     observations["igm"] = observations["igm"].model_copy(update={"codes": ["2472-9", "99999-9"]})
     changed = replace(kb, valuesets=kb.valuesets.model_copy(update={"observations": observations}))
-    line = '{"code":{"coding":[{"code":"99999-9"}]}}'
-    assert not matches(prefilter.signal_pattern(kb), line)
-    assert matches(prefilter.signal_pattern(changed), line)
+    line = '{"resourceType":"Observation","code":{"coding":[{"code":"99999-9"}]}}'
+    assert not signal(prefilter.signal_patterns(kb), line)
+    assert signal(prefilter.signal_patterns(changed), line)
     for code in kb.valuesets.observations["igg_subclass"].codes:
-        assert matches(prefilter.signal_pattern(kb), f'"{code}"')
+        assert signal(prefilter.signal_patterns(kb), f'{{"resourceType":"Observation","code":"{code}"}}')

@@ -16,8 +16,9 @@ LINES = (
 )
 
 
-def _scan(files: dict[str, list[Path]]) -> str:
-    """One SELECT over every file: type, key, Medication referenced, signal, unreadable."""
+def _scan(files: dict[str, list[Path]], signals: dict[str, str] | None = None) -> str:
+    """One SELECT over every file: type, key, Medication referenced, line; with `signals`, also
+    whether the line is a scope signal and whether it is readable."""
     selects = []
     for rtype, paths in files.items():
         listed = "[" + ", ".join(_literal(str(p)) for p in paths) + "]"
@@ -28,10 +29,13 @@ def _scan(files: dict[str, list[Path]]) -> str:
         else:
             key = _extract(stages.PATIENT_REFERENCE)
         medication = _extract(stages.MEDICATION_REFERENCE) if rtype in MEDICATION_USES else "NULL"
-        selects.append(
-            f"SELECT {_literal(rtype)} AS rtype, {key} AS key, {medication} AS medication, line "  # noqa: S608
-            f"FROM {LINES.format(files=listed)}"
-        )
+        columns = f"{_literal(rtype)} AS rtype, {key} AS key, {medication} AS medication, line"
+        if signals is not None:
+            signal = f"regexp_matches(line, {_literal(signals[rtype])})" if rtype in signals else "false"
+            mark = _literal(stages.RESOURCE_TYPE_MARK)
+            readable = f"((line LIKE '{{%}}' OR trim(line) LIKE '{{%}}') AND contains(line, {mark}))"
+            columns += f", {signal} AS signal, {readable} AS readable"
+        selects.append(f"SELECT {columns} FROM {LINES.format(files=listed)}")  # noqa: S608
     return " UNION ALL ".join(selects)
 
 
@@ -55,15 +59,15 @@ class DuckEngine:
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute("SET enable_progress_bar = false")
 
-    def census(self, files: dict[str, list[Path]], signal: str) -> Census:
-        scan = _scan(files)
+    def census(self, files: dict[str, list[Path]], signals: dict[str, str]) -> Census:
+        scan = _scan(files, signals)
         self.con.execute(
             f"""CREATE TEMP TABLE census AS
             SELECT key, CASE WHEN key IS NULL THEN rtype END AS lost_type,
                    count(*) AS lines,
                    count(*) FILTER (WHERE rtype = 'Patient') AS patient_lines,
-                   bool_or(regexp_matches(line, {_literal(signal)})) AS signal,
-                   count(*) FILTER (WHERE NOT regexp_matches(line, {_literal(stages.WELL_FORMED)})) AS unreadable,
+                   bool_or(signal) AS signal,
+                   count(*) FILTER (WHERE NOT readable) AS unreadable,
                    list(DISTINCT medication) FILTER (WHERE medication IS NOT NULL) AS medications
             FROM ({scan}) GROUP BY ALL"""  # noqa: S608 - every value is quoted by _literal
         )

@@ -1,5 +1,5 @@
-"""The candidate pre-filter: one regular expression, derived from the knowledge base, that a raw
-NDJSON line must match to count as a scope signal. Both engines apply the same pattern to the
+"""The candidate pre-filter: regular expressions, one per kind of resource, derived from the
+knowledge base, that a raw NDJSON line must match to count as a scope signal. Both engines apply the same pattern to the
 same text (DuckDB: RE2; Spark: java.util.regex; the pattern uses only syntax both read alike).
 
 Why it is a superset of what the reader would find: every code the FHIR reader matches is a JSON
@@ -24,26 +24,49 @@ IMMUNOGLOBULIN_RESULTS = ("igg", "iga", "igm", "igg_subclass")
 IMMUNE_DIAGNOSES = ("hyper_igm", "selective_igm_deficiency")
 
 
+# Every code the reader reads is the value of a `code` element (Coding.code).
+CODE = r'"code"\s*:\s*"'
+MEDICATION_TYPES = ("MedicationStatement", "MedicationRequest", "MedicationAdministration", "Medication")
+
+
 @dataclass(frozen=True, slots=True)
 class Signals:
-    """What puts a patient's record in front of the engine, as raw codes and names."""
+    """What puts a patient's record in front of the engine, as raw codes and names, per kind of
+    resource (a resource of any other type is never a signal)."""
 
-    codes: frozenset[str]  # LOINC, SNOMED, RxNorm: matched as a whole JSON string
-    icd10_prefixes: frozenset[str]  # normalised (no dot, upper case)
-    names: frozenset[str]  # lower-case fragments, matched anywhere in any case
-    systems: frozenset[str]  # a code system whose every code is a signal
+    observation_codes: frozenset[str]  # LOINC, matched as a whole JSON string
+    fact_system: str  # every Observation coded in this system is a signal
+    condition_icd10_prefixes: frozenset[str]  # normalised (no dot, upper case)
+    condition_snomed: frozenset[str]
+    medication_codes: frozenset[str]  # RxNorm, as a whole JSON string
+    medication_names: frozenset[str]  # lower-case fragments, anywhere in the text, any case
 
-    def pattern(self) -> str:
-        parts = [f'"(?:{_alternation(self.codes)})"'] if self.codes else []
-        if self.icd10_prefixes:
-            dotted = (r"\.?".join(re.escape(char) for char in prefix) for prefix in sorted(self.icd10_prefixes))
-            parts.append(r'"\s*(?:' + "|".join(dotted) + ")")
-        parts += [_alternation(self.names | self.systems)] if self.names or self.systems else []
-        return "(?i)(?:" + "|".join(parts) + ")"
+    def patterns(self) -> dict[str, str]:
+        """Resource type -> the pattern one of its lines must match to be a signal."""
+        observation = _any(f'{CODE}(?:{_alternation(self.observation_codes)})"', _escape(self.fact_system))
+        dotted = (r"\.?".join(_escape(char) for char in prefix) for prefix in sorted(self.condition_icd10_prefixes))
+        condition = _any(
+            CODE + r"\s*(?i:" + "|".join(dotted) + ")" if self.condition_icd10_prefixes else "",
+            f'{CODE}(?:{_alternation(self.condition_snomed)})"' if self.condition_snomed else "",
+        )
+        medication = _any(
+            f'{CODE}(?:{_alternation(self.medication_codes)})"' if self.medication_codes else "",
+            f"(?i:{_alternation(self.medication_names)})" if self.medication_names else "",
+        )
+        return {"Observation": observation, "Condition": condition} | dict.fromkeys(MEDICATION_TYPES, medication)
+
+
+def _any(*patterns: str) -> str:
+    return "|".join(f"(?:{p})" for p in patterns if p)
+
+
+def _escape(text: str) -> str:
+    """Escape the metacharacters only: the same pattern must read alike in RE2 and Java."""
+    return re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", text)
 
 
 def _alternation(texts: Iterable[str]) -> str:
-    return "|".join(re.escape(text) for text in sorted(texts))
+    return "|".join(_escape(text) for text in sorted(texts))
 
 
 def signals(kb: KnowledgeBase) -> Signals:
@@ -59,12 +82,14 @@ def signals(kb: KnowledgeBase) -> Signals:
         snomed.update(infection.matcher.snomed)
     immune_globulin = kb.medications["immune_globulin"]
     return Signals(
-        codes=frozenset(codes | snomed | immune_globulin.codes),
-        icd10_prefixes=frozenset(normalise_icd10(p) for p in prefixes),
-        names=frozenset(immune_globulin.names),
-        systems=frozenset({FACT_SYSTEM}),
+        observation_codes=frozenset(codes),
+        fact_system=FACT_SYSTEM,
+        condition_icd10_prefixes=frozenset(normalise_icd10(p) for p in prefixes),
+        condition_snomed=frozenset(snomed),
+        medication_codes=frozenset(immune_globulin.codes),
+        medication_names=frozenset(immune_globulin.names),
     )
 
 
-def signal_pattern(kb: KnowledgeBase) -> str:
-    return signals(kb).pattern()
+def signal_patterns(kb: KnowledgeBase) -> dict[str, str]:
+    return signals(kb).patterns()

@@ -37,7 +37,7 @@ def run(export_dir: Path, out_dir: Path, settings: RunSettings, progress: Progre
     started = time.monotonic()
     kb = loader.load()
     files = stages.export_files(export_dir)
-    signal = prefilter.signal_pattern(kb)
+    signals = prefilter.signal_patterns(kb)
     writer = OutputWriter(out_dir, kb, settings.as_of)
     label = f"reading {sum(len(p) for p in files.values())} files ({', '.join(files)}) with {settings.engine}"
     progress.step(label)
@@ -46,7 +46,7 @@ def run(export_dir: Path, out_dir: Path, settings: RunSettings, progress: Progre
 
         spark = SparkEngine(settings.spark_master, max(2, settings.workers * 2))
         try:
-            census = spark.census(files, signal)
+            census = spark.census(files, signals)
             progress.step(_census_line(census))
             for outcome in progress.track(
                 spark.outcomes(settings.as_of, settings.policy), census.candidates, "assessed"
@@ -60,7 +60,7 @@ def run(export_dir: Path, out_dir: Path, settings: RunSettings, progress: Progre
         with tempfile.TemporaryDirectory(prefix="igcds-duckdb-") as spill:
             duck = DuckEngine(Path(spill), settings.memory_limit, settings.workers)
             try:
-                census = duck.census(files, signal)
+                census = duck.census(files, signals)
                 progress.step(_census_line(census))
                 outcomes = assess_all(duck.groups(files), settings.as_of, settings.policy, settings.workers)
                 for outcome in progress.track(outcomes, census.candidates, "assessed"):

@@ -45,7 +45,9 @@ class SparkEngine:
         self.spark.sparkContext.setLogLevel("ERROR")
         self.partitions = partitions
 
-    def _lines(self, files: dict[str, list[Path]]) -> Any:
+    def _lines(self, files: dict[str, list[Path]], signals: dict[str, str] | None = None) -> Any:
+        """Every line with its type, key and referenced Medication (as duck._scan); with
+        `signals`, also whether it is a scope signal and whether it is readable."""
         from pyspark.sql import functions as F
 
         def extract(pattern: str) -> Any:
@@ -62,27 +64,31 @@ class SparkEngine:
             else:
                 key = extract(stages.PATIENT_REFERENCE)
             medication = extract(stages.MEDICATION_REFERENCE) if rtype in MEDICATION_USES else F.lit(None)
-            frames.append(
-                lines.select(
-                    F.lit(rtype).alias("rtype"),
-                    key.alias("key"),
-                    medication.cast("string").alias("medication"),
-                    "line",
-                )
-            )
+            columns = [
+                F.lit(rtype).alias("rtype"),
+                key.alias("key"),
+                medication.cast("string").alias("medication"),
+                "line",
+            ]
+            if signals is not None:
+                line, trimmed = F.col("line"), F.trim(F.col("line"))
+                signal = line.rlike(signals[rtype]) if rtype in signals else F.lit(False)
+                readable = (line.like("{%}") | trimmed.like("{%}")) & line.contains(stages.RESOURCE_TYPE_MARK)
+                columns += [signal.alias("signal"), readable.alias("readable")]
+            frames.append(lines.select(*columns))
         return reduce(lambda a, b: a.unionByName(b), frames)
 
-    def census(self, files: dict[str, list[Path]], signal: str) -> Census:
+    def census(self, files: dict[str, list[Path]], signals: dict[str, str]) -> Census:
         from pyspark.sql import functions as F
 
-        lines = self._lines(files)
+        lines = self._lines(files, signals)
         census = (
             lines.groupBy("key", F.when(F.col("key").isNull(), F.col("rtype")).alias("lost_type"))
             .agg(
                 F.count("*").alias("lines"),
                 F.sum((F.col("rtype") == "Patient").cast("int")).alias("patient_lines"),
-                F.max(F.col("line").rlike(signal)).alias("signal"),
-                F.sum((~F.col("line").rlike(stages.WELL_FORMED)).cast("int")).alias("unreadable"),
+                F.max("signal").alias("signal"),
+                F.sum((~F.col("readable")).cast("int")).alias("unreadable"),
                 F.collect_set("medication").alias("medications"),
             )
             .persist()

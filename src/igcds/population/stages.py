@@ -38,7 +38,9 @@ READ_TYPES = (
 PATIENT_REFERENCE = r'Patient/([^"/]+)"'
 MEDICATION_REFERENCE = r'Medication/([^"/]+)"'
 RESOURCE_ID = r'"id"\s*:\s*"([^"]+)"'
-WELL_FORMED = r'^\s*\{.*"resourceType"\s*:\s*"[A-Za-z]+".*\}\s*$'
+# A line is readable when, spaces trimmed, it opens with "{", closes with "}" and names a
+# resourceType (string tests both engines run alike; the reader parses candidates' lines fully).
+RESOURCE_TYPE_MARK = '"resourceType"'
 MEDICATION_KEY_PREFIX = "Medication/"
 EXPORT_FILE = re.compile(r"^([A-Z][A-Za-z]+)(?:\.[^.]+)*\.ndjson(?:\.gz)?$")
 
