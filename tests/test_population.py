@@ -270,3 +270,17 @@ def test_the_docs_example_runs(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "population-out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["patients_read"] == 2000
     assert summary["assessed"] > 0
+
+
+def test_progress_is_a_bar_with_rate_and_eta_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    items = list(Progress(stream).track(range(50), 50, "assessed"))
+    assert items == list(range(50))
+    shown = stream.getvalue()
+    assert "assessed" in shown
+    assert "50/50" in shown
+    assert "patients/s" in shown
