@@ -15,13 +15,13 @@ from igcds.population import prefilter
 
 
 @pytest.fixture(scope="module")
-def patterns(kb: KnowledgeBase) -> dict[str, str]:
+def patterns(kb: KnowledgeBase) -> dict[str, prefilter.Conjunctions]:
     return prefilter.signal_patterns(kb)
 
 
-def signal(patterns: dict[str, str], line: str) -> bool:
-    rtype = json.loads(line)["resourceType"]
-    return rtype in patterns and matches(patterns[rtype], line)
+def signal(patterns: dict[str, prefilter.Conjunctions], line: str) -> bool:
+    alternatives = patterns.get(json.loads(line)["resourceType"], ())
+    return any(all(matches(p, line) for p in conjunction) for conjunction in alternatives)
 
 
 def matches(pattern: str, line: str) -> bool:
@@ -45,7 +45,7 @@ def matches(pattern: str, line: str) -> bool:
         '{"resourceType":"Observation","code":{"coding":[{"code":"69548-6"}]}}',  # a genetic variant
     ],
 )
-def test_records_igcds_reads_are_signals(patterns: dict[str, str], line: str) -> None:
+def test_records_igcds_reads_are_signals(patterns: dict[str, prefilter.Conjunctions], line: str) -> None:
     assert signal(patterns, line)
 
 
@@ -60,7 +60,7 @@ def test_records_igcds_reads_are_signals(patterns: dict[str, str], line: str) ->
         '{"resourceType":"Immunization","vaccineCode":{"text":"immune globulin"}}',  # not a medication record
     ],
 )
-def test_everyday_records_are_not_signals(patterns: dict[str, str], line: str) -> None:
+def test_everyday_records_are_not_signals(patterns: dict[str, prefilter.Conjunctions], line: str) -> None:
     assert not signal(patterns, line)
 
 
@@ -74,3 +74,19 @@ def test_the_pattern_follows_the_knowledge_base(kb: KnowledgeBase) -> None:
     assert signal(prefilter.signal_patterns(changed), line)
     for code in kb.valuesets.observations["igg_subclass"].codes:
         assert signal(prefilter.signal_patterns(kb), f'{{"resourceType":"Observation","code":"{code}"}}')
+
+
+def test_a_medication_that_signals_only_when_intravenous(kb: KnowledgeBase) -> None:
+    signals = replace(
+        prefilter.signals(kb),
+        iv_medication_names=frozenset({"ceftriaxone"}),
+        iv_route_snomed=frozenset({"47625008"}),
+        iv_route_texts=frozenset({"iv", "intravenous"}),
+    )
+    patterns = signals.patterns()
+    given = '{"resourceType":"MedicationAdministration","medicationCodeableConcept":{"text":"Ceftriaxone 1 g"}'
+    assert signal(patterns, given + ',"dosage":{"route":{"text":"IV"}}}')
+    assert signal(patterns, given + ',"dosage":{"route":{"coding":[{"code":"47625008"}]}}}')
+    assert not signal(patterns, given + ',"dosage":{"route":{"text":"oral"}}}')
+    assert not signal(patterns, given + ',"status":"active"}')  # "iv" inside a word is not a route
+    assert signal(patterns, '{"resourceType":"Medication","code":{"text":"ceftriaxone"}}')

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from igcds.population import stages
+from igcds.population.prefilter import Conjunctions
 from igcds.population.stages import Census
 
 MEDICATION_USES = frozenset({"MedicationStatement", "MedicationRequest", "MedicationAdministration"})
@@ -16,7 +17,7 @@ LINES = (
 )
 
 
-def _scan(files: dict[str, list[Path]], signals: dict[str, str] | None = None) -> str:
+def _scan(files: dict[str, list[Path]], signals: dict[str, Conjunctions] | None = None) -> str:
     """One SELECT over every file: type, key, Medication referenced, line; with `signals`, also
     whether the line is a scope signal and whether it is readable."""
     selects = []
@@ -31,12 +32,21 @@ def _scan(files: dict[str, list[Path]], signals: dict[str, str] | None = None) -
         medication = _extract(stages.MEDICATION_REFERENCE) if rtype in MEDICATION_USES else "NULL"
         columns = f"{_literal(rtype)} AS rtype, {key} AS key, {medication} AS medication, line"
         if signals is not None:
-            signal = f"regexp_matches(line, {_literal(signals[rtype])})" if rtype in signals else "false"
+            signal = _any_of(signals.get(rtype, ()))
             mark = _literal(stages.RESOURCE_TYPE_MARK)
             readable = f"((line LIKE '{{%}}' OR trim(line) LIKE '{{%}}') AND contains(line, {mark}))"
-            columns += f", {signal} AS signal, {readable} AS readable"
+            columns += f", ({signal}) AS signal, {readable} AS readable"
         selects.append(f"SELECT {columns} FROM {LINES.format(files=listed)}")  # noqa: S608
     return " UNION ALL ".join(selects)
+
+
+def _any_of(alternatives: Conjunctions) -> str:
+    """SQL: the line matches every pattern of at least one alternative."""
+    if not alternatives:
+        return "false"
+    return " OR ".join(
+        "(" + " AND ".join(f"regexp_matches(line, {_literal(p)})" for p in patterns) + ")" for patterns in alternatives
+    )
 
 
 def _extract(pattern: str) -> str:
@@ -59,7 +69,7 @@ class DuckEngine:
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute("SET enable_progress_bar = false")
 
-    def census(self, files: dict[str, list[Path]], signals: dict[str, str]) -> Census:
+    def census(self, files: dict[str, list[Path]], signals: dict[str, Conjunctions]) -> Census:
         scan = _scan(files, signals)
         self.con.execute(
             f"""CREATE TEMP TABLE census AS

@@ -29,6 +29,9 @@ CODE = r'"code"\s*:\s*"'
 MEDICATION_TYPES = ("MedicationStatement", "MedicationRequest", "MedicationAdministration", "Medication")
 
 
+Conjunctions = tuple[tuple[str, ...], ...]  # a line is a signal if it matches all of any one tuple
+
+
 @dataclass(frozen=True, slots=True)
 class Signals:
     """What puts a patient's record in front of the engine, as raw codes and names, per kind of
@@ -40,20 +43,41 @@ class Signals:
     condition_snomed: frozenset[str]
     medication_codes: frozenset[str]  # RxNorm, as a whole JSON string
     medication_names: frozenset[str]  # lower-case fragments, anywhere in the text, any case
+    # Signals only when given intravenously (e.g. antibiotics), with the route's codes and texts.
+    iv_medication_codes: frozenset[str] = frozenset()
+    iv_medication_names: frozenset[str] = frozenset()
+    iv_route_snomed: frozenset[str] = frozenset()
+    iv_route_texts: frozenset[str] = frozenset()
 
-    def patterns(self) -> dict[str, str]:
-        """Resource type -> the pattern one of its lines must match to be a signal."""
+    def patterns(self) -> dict[str, Conjunctions]:
+        """Resource type -> the patterns one of its lines must match to be a signal."""
         observation = _any(f'{CODE}(?:{_alternation(self.observation_codes)})"', _escape(self.fact_system))
         dotted = (r"\.?".join(_escape(char) for char in prefix) for prefix in sorted(self.condition_icd10_prefixes))
         condition = _any(
             CODE + r"\s*(?i:" + "|".join(dotted) + ")" if self.condition_icd10_prefixes else "",
             f'{CODE}(?:{_alternation(self.condition_snomed)})"' if self.condition_snomed else "",
         )
-        medication = _any(
-            f'{CODE}(?:{_alternation(self.medication_codes)})"' if self.medication_codes else "",
-            f"(?i:{_alternation(self.medication_names)})" if self.medication_names else "",
-        )
-        return {"Observation": observation, "Condition": condition} | dict.fromkeys(MEDICATION_TYPES, medication)
+        medication = _medication(self.medication_codes, self.medication_names)
+        found: dict[str, Conjunctions] = {"Observation": ((observation,),), "Condition": ((condition,),)}
+        found |= dict.fromkeys(MEDICATION_TYPES, ((medication,),))
+        iv_medication = _medication(self.iv_medication_codes, self.iv_medication_names)
+        if iv_medication:
+            # The route is a JSON string equal to one of its texts (as the reader compares it), or
+            # its SNOMED code. A referenced Medication carries no route: its name alone signals.
+            route = _any(
+                f'{CODE}(?:{_alternation(self.iv_route_snomed)})"' if self.iv_route_snomed else "",
+                f'"\\s*(?i:{_alternation(self.iv_route_texts)})\\s*"' if self.iv_route_texts else "",
+            )
+            for rtype in MEDICATION_TYPES:
+                found[rtype] += ((iv_medication,) if rtype == "Medication" else (iv_medication, route),)
+        return found
+
+
+def _medication(codes: frozenset[str], names: frozenset[str]) -> str:
+    return _any(
+        f'{CODE}(?:{_alternation(codes)})"' if codes else "",
+        f"(?i:{_alternation(names)})" if names else "",
+    )
 
 
 def _any(*patterns: str) -> str:
@@ -91,5 +115,5 @@ def signals(kb: KnowledgeBase) -> Signals:
     )
 
 
-def signal_patterns(kb: KnowledgeBase) -> dict[str, str]:
+def signal_patterns(kb: KnowledgeBase) -> dict[str, Conjunctions]:
     return signals(kb).patterns()

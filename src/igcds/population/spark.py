@@ -15,6 +15,7 @@ from typing import Any
 from igcds.knowledge.policy import Policy
 from igcds.population import stages
 from igcds.population.core import Outcome, assess_groups
+from igcds.population.prefilter import Conjunctions
 from igcds.population.stages import Census, ErrorRecord
 
 MEDICATION_USES = frozenset({"MedicationStatement", "MedicationRequest", "MedicationAdministration"})
@@ -45,7 +46,7 @@ class SparkEngine:
         self.spark.sparkContext.setLogLevel("ERROR")
         self.partitions = partitions
 
-    def _lines(self, files: dict[str, list[Path]], signals: dict[str, str] | None = None) -> Any:
+    def _lines(self, files: dict[str, list[Path]], signals: dict[str, Conjunctions] | None = None) -> Any:
         """Every line with its type, key and referenced Medication (as duck._scan); with
         `signals`, also whether it is a scope signal and whether it is readable."""
         from pyspark.sql import functions as F
@@ -72,13 +73,20 @@ class SparkEngine:
             ]
             if signals is not None:
                 line, trimmed = F.col("line"), F.trim(F.col("line"))
-                signal = line.rlike(signals[rtype]) if rtype in signals else F.lit(False)
+                signal = reduce(
+                    lambda a, b: a | b,
+                    (
+                        reduce(lambda a, b: a & b, (line.rlike(p) for p in patterns))
+                        for patterns in signals.get(rtype, ())
+                    ),
+                    F.lit(False),
+                )
                 readable = (line.like("{%}") | trimmed.like("{%}")) & line.contains(stages.RESOURCE_TYPE_MARK)
                 columns += [signal.alias("signal"), readable.alias("readable")]
             frames.append(lines.select(*columns))
         return reduce(lambda a, b: a.unionByName(b), frames)
 
-    def census(self, files: dict[str, list[Path]], signals: dict[str, str]) -> Census:
+    def census(self, files: dict[str, list[Path]], signals: dict[str, Conjunctions]) -> Census:
         from pyspark.sql import functions as F
 
         lines = self._lines(files, signals)
