@@ -13,7 +13,7 @@ from igcds.population.stages import Census
 MEDICATION_USES = frozenset({"MedicationStatement", "MedicationRequest", "MedicationAdministration"})
 LINES = (
     "read_csv({files}, columns={{'line': 'VARCHAR'}}, header=false, delim=chr(31), quote='', escape='', "
-    "auto_detect=false, max_line_size=8388608)"
+    "auto_detect=false, strict_mode=false, max_line_size=8388608)"
 )
 
 
@@ -36,7 +36,8 @@ def _scan(files: dict[str, list[Path]], signals: dict[str, Conjunctions] | None 
             mark = _literal(stages.RESOURCE_TYPE_MARK)
             readable = f"((line LIKE '{{%}}' OR trim(line) LIKE '{{%}}') AND contains(line, {mark}))"
             columns += f", ({signal}) AS signal, {readable} AS readable"
-        selects.append(f"SELECT {columns} FROM {LINES.format(files=listed)}")  # noqa: S608
+        blank = "line IS NULL OR trim(line) = ''"  # blank lines are not records
+        selects.append(f"SELECT {columns} FROM {LINES.format(files=listed)} WHERE NOT ({blank})")  # noqa: S608
     return " UNION ALL ".join(selects)
 
 

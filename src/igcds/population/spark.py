@@ -58,6 +58,7 @@ class SparkEngine:
         frames = []
         for rtype, paths in files.items():
             lines = self.spark.read.text([str(p) for p in paths]).withColumnRenamed("value", "line")
+            lines = lines.filter(F.trim(F.col("line")) != "")  # blank lines are not records
             if rtype == "Patient":
                 key = extract(stages.RESOURCE_ID)
             elif rtype == "Medication":
