@@ -36,5 +36,6 @@ bench: $(BIN)/igcds
 	$(BIN)/python benchmarks/bench_assess.py
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_hooks.py
+	$(BIN)/python benchmarks/bench_scope.py
 	./tools/install-debian-tool java openjdk-17-jre-headless
 	$(BIN)/python benchmarks/bench_population.py

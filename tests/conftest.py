@@ -1,13 +1,16 @@
-"""Shared fixtures: the knowledge base, the default policy, and a runner for the `igcds` CLI."""
+"""Shared fixtures: the knowledge base, the default policy, and two ways to run the `igcds` CLI:
+in-process (fast; what most tests use) and the installed console script (a few smoke tests)."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from igcds.knowledge import loader
 from igcds.knowledge.loader import KnowledgeBase
@@ -34,7 +37,17 @@ class Completed:
 
 
 def run_igcds(*args: str, stdin: str | None = None) -> Completed:
-    """The installed console script, as a user runs it."""
+    """The `igcds` command in this process (Typer's CliRunner), from the checkout's root as a user
+    runs it: the same exit code, standard output and standard error as the installed script."""
+    from igcds.cli import app
+
+    with contextlib.chdir(ROOT):
+        done = CliRunner().invoke(app, list(args), input=stdin, catch_exceptions=False)
+    return Completed(done.exit_code, done.stdout, done.stderr)
+
+
+def run_installed(*args: str, stdin: str | None = None) -> Completed:
+    """The installed console script in its own process: for the few smoke tests of the entry point."""
     script = Path(sys.executable).with_name("igcds")
     done = subprocess.run([str(script), *args], input=stdin, capture_output=True, text=True, cwd=ROOT, check=False)
     return Completed(done.returncode, done.stdout, done.stderr)

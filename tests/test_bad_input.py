@@ -116,13 +116,14 @@ def test_bad_policy_is_an_input_error(tmp_path: Path, policy: str, message: str)
 
 
 def test_missing_optional_facts_never_crash() -> None:
-    """A Patient with nothing else is assessed, with data gaps."""
+    """A Patient with nothing else is assessed: out of scope (issue 16), so nothing to ask for."""
     bundle = b.bundle({"resourceType": "Patient", "id": "bare"})
     done = run_igcds("assess", "-", "--as-of", "2026-11-23", "--format", "json", stdin=json.dumps(bundle))
     assert done.code == 0, done.err
     result = json.loads(done.out)
-    assert result["diagnosis"]["code"] == "insufficient-data"
-    assert {"birthDate", "IgM"} <= {gap["field"] for gap in result["data_gaps"]}
+    assert result["diagnosis"]["code"] == "not-in-scope"
+    assert result["recommendations"] == []
+    assert result["data_gaps"] == []
 
 
 def test_non_finite_number_is_an_input_error() -> None:

@@ -62,7 +62,10 @@ def test_dose_above_the_ceiling_is_flagged() -> None:
         (["--weight", "0"], "--weight: must be positive"),
         (["--weight", "70", "--mg-per-kg", "-400"], "--mg-per-kg: must be positive"),
         (["--weight", "70", "--age", "-1"], "--age: must not be negative"),
-        (["--weight", "70", "--product", "gamunex"], "--product: unknown product 'gamunex'; known products: cutaquig"),
+        (
+            ["--weight", "70", "--product", "gamunex"],
+            "--product: unknown product 'gamunex'; known products: carimune-nf, cutaquig",
+        ),
         (["--weight", "70", "--product", "hizentra"], "--product: Hizentra 20% is not labelled for IV use"),
         (["--weight", "70", "--route", "SC", "--from-iv"], "--from-iv: needs --route SC, --mg-per-kg and"),
         (

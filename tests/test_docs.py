@@ -63,7 +63,7 @@ README_COMMANDS = [line.split("#")[0].strip() for line in fenced("console")[1].s
 
 @pytest.mark.parametrize("command", README_COMMANDS)
 def test_readme_commands_run(command: str, tmp_path: Path) -> None:
-    """Each command the README shows, run as written (the installed script)."""
+    """Each command the README shows, run as written (in-process; test_cli_smoke runs the installed script)."""
     program, *args = shlex.split(command)
     assert program == ".venv/bin/igcds"
     if "-o" in args:  # written into a temporary folder, not the checkout

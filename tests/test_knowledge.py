@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import fields
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,9 @@ ADDED_CODES = {
 }
 
 
+@cache
 def raw_files() -> dict[str, Any]:
+    """The data files as parsed YAML, read once (each test mutates its own deep copy)."""
     return {name: yaml.safe_load((DATA / name).read_text(encoding="utf-8")) for name in loader.DATA_FILES}
 
 

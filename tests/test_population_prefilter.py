@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from importlib import resources
 
 import duckdb
 import pytest
+import yaml
 
+from igcds.knowledge import loader
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.population import prefilter
 
@@ -65,10 +68,12 @@ def test_everyday_records_are_not_signals(patterns: dict[str, prefilter.Conjunct
 
 
 def test_the_pattern_follows_the_knowledge_base(kb: KnowledgeBase) -> None:
-    """No second list: a code added to an immunoglobulin value set becomes a signal."""
-    observations = dict(kb.valuesets.observations)
-    observations["igm"] = observations["igm"].model_copy(update={"codes": ["2472-9", "99999-9"]})
-    changed = replace(kb, valuesets=kb.valuesets.model_copy(update={"observations": observations}))
+    """No second list: a code added to an immunoglobulin value set becomes a signal, through the
+    scope definition that `igcds assess` reads too."""
+    data = resources.files("igcds.knowledge").joinpath("data")
+    files = {name: yaml.safe_load(data.joinpath(name).read_text(encoding="utf-8")) for name in loader.DATA_FILES}
+    files["valuesets.yaml"]["observations"]["igm"]["codes"].append("99999-9")
+    changed = loader.build(files, "test")
     line = '{"resourceType":"Observation","code":{"coding":[{"code":"99999-9"}]}}'
     assert not signal(prefilter.signal_patterns(kb), line)
     assert signal(prefilter.signal_patterns(changed), line)

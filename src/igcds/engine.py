@@ -35,6 +35,7 @@ from igcds.rules import (
     prophylaxis,
     route,
     safety,
+    scope,
     treatment_hyper_igm,
     treatment_igm_deficiency,
     vaccines,
@@ -72,6 +73,8 @@ def assess(
     policy = policy or default_policy(kb)
     ctx = ClinicalContext(record, kb, policy, as_of)
     dx = diagnosis.diagnose(ctx)
+    if dx.code == "not-in-scope":  # nothing to say (DESIGN.md §5): no recommendations, no gaps
+        return scope.silent_assessment(ctx, dx)
 
     found = workup.findings(ctx, dx)
     plan: IgrtPlan | None = None
@@ -304,3 +307,13 @@ def _sc_switch(
 
 
 __all__ = ["DoseRequest", "__version__", "assess", "default_policy"]
+
+
+# The dose calculator's names for the shells (temporary: replaced at merge by the core branch's
+# engine-level versions, which the CLI already calls).
+from igcds.dosing import order  # noqa: E402
+
+DoseOrder = order.DoseOrder
+dose_for_figures = order.dose_for_figures
+review_dose = order.above_ceiling
+find_product = catalogue.product

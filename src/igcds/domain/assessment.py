@@ -19,6 +19,7 @@ DiagnosisCode = Literal[
     "possible-selective-igm-deficiency",
     "not-igm-deficiency",
     "insufficient-data",
+    "not-in-scope",
 ]
 Genotype = Literal["CD40LG", "CD40", "AICDA", "UNG", "IKBKG"]
 AntibodyResponse = Literal["adequate", "impaired", "unknown"]

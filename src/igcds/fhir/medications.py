@@ -134,10 +134,9 @@ def read_medication(
     end = first_date(resource, ref, end_paths)
     dosages = _dosages(resource)
     dose_g = dose_mg_per_kg = None
-    route = None
     if kb.medications["immune_globulin"].matches(codes, names):
         dose_g, dose_mg_per_kg = _immune_globulin_dose(dosages, ref)
-        route = _route(dosages, kb)
+    route = _route(dosages, kb)  # also for antibiotics: IV treatment is a warning sign (scope.yaml)
     return MedicationUse(
         kind=KIND[rtype],
         codings=codes,

@@ -119,6 +119,8 @@ def _routine_card(kb: KnowledgeBase, assessment: Assessment, routine: list[Recom
 
 
 def patient_view_cards(kb: KnowledgeBase, assessment: Assessment) -> list[Card]:
+    if assessment.diagnosis.code == "not-in-scope":
+        return []  # CDS Hooks: an empty card list is "nothing to say"
     pressing = [r for r in assessment.recommendations if r.priority != "routine"]
     routine = [r for r in assessment.recommendations if r.priority == "routine"]
     cards = [recommendation_card(kb, assessment, rec) for rec in pressing]

@@ -16,7 +16,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from igcds.domain.errors import KnowledgeError
-from igcds.knowledge import schema
+from igcds.knowledge import citation_hosts, schema
+from igcds.knowledge import scope as scope_knowledge
 from igcds.knowledge.valuesets import (
     CVX,
     RXNORM,
@@ -38,6 +39,7 @@ DATA_FILES = (
     "products.yaml",
     "schedules.yaml",
     "guidelines.yaml",
+    "scope.yaml",
     "measures.yaml",
 )
 Model = TypeVar("Model", bound=BaseModel)
@@ -65,6 +67,9 @@ class KnowledgeBase:
     infection_index: PrefixIndex
     gene_by_hgnc: dict[str, str]
     analyte_by_loinc: dict[str, str]
+    scope: schema.Scope
+    scope_signals: scope_knowledge.ScopeSignals
+    """The codes that make one resource a scope signal: the population run's candidate pre-filter."""
     measures: tuple[schema.Measure, ...] = ()
 
     def recommendation(self, rec_id: str) -> schema.RecommendationEntry:
@@ -198,12 +203,14 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     catalogue = _validate("products.yaml", schema.Catalogue, files["products.yaml"])
     schedules = _validate("schedules.yaml", schema.Schedules, files["schedules.yaml"])
     guidelines = _validate("guidelines.yaml", schema.Guidelines, files["guidelines.yaml"])
+    in_scope = _validate("scope.yaml", schema.Scope, files["scope.yaml"])
 
     _unique("bibliography.yaml", [r.id for r in bibliography.references])
     _unique("recommendations.yaml", [r.id for r in recs.recommendations])
     _unique("divergences.yaml", [d.id for d in divs.divergences])
     _unique("valuesets.yaml infections", [i.id for i in valuesets.infections])
     references = {r.id: r for r in bibliography.references}
+    citation_hosts.check(bibliography.references)
     recommendations = {r.id: r for r in recs.recommendations}
     divergences = {d.id: d for d in divs.divergences}
 
@@ -252,10 +259,15 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
                 raise KnowledgeError(f"valuesets.yaml: LOINC {code} is in two observation sets")
             analyte_by_loinc[code] = analyte
 
+    scope_knowledge.check(in_scope, references, valuesets, policy.keys)
     conditions = {name: code_matcher(name, s.label, s.icd10cm, s.snomed) for name, s in valuesets.conditions.items()}
     infections = tuple(
         InfectionMatcher(code_matcher(i.id, i.label, i.icd10cm, i.snomed), i) for i in valuesets.infections
     )
+    medications = {
+        name: name_matcher(name, s.label, RXNORM, s.rxnorm, s.names, s.exclude_names)
+        for name, s in valuesets.medications.items()
+    }
     return KnowledgeBase(
         version=version,
         disclaimer=recs.disclaimer,
@@ -272,10 +284,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         infections=infections,
         condition_index=PrefixIndex.build(conditions.values()),
         infection_index=PrefixIndex.build(i.matcher for i in infections),
-        medications={
-            name: name_matcher(name, s.label, RXNORM, s.rxnorm, s.names, s.exclude_names)
-            for name, s in valuesets.medications.items()
-        },
+        medications=medications,
         live_vaccines=name_matcher(
             "live_vaccines",
             "live vaccine",
@@ -292,6 +301,8 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         ),
         gene_by_hgnc={hgnc: symbol for symbol, hgnc in valuesets.genes.items()},
         analyte_by_loinc=analyte_by_loinc,
+        scope=in_scope,
+        scope_signals=scope_knowledge.signals(in_scope, valuesets, medications),
         measures=tuple(measures),
     )
 

@@ -51,6 +51,15 @@ class Policy:
     individual_model_min_points: int
     individual_model_min_dose_spread_mg_kg_4wk: float
     order_dose_tolerance_percent: float
+    scope_lookback_months: int
+    scope_recurrence_window_months: int
+    scope_pneumonia_count: int
+    scope_serious_infection_count: int
+    scope_iv_antibiotic_days: int
+    scope_iv_treated_infection_count: int
+    scope_otitis_count_under_5: int
+    scope_otitis_count: int
+    scope_respiratory_infection_count: int
 
 
 POLICY_FIELDS = {f.name: f for f in fields(Policy)}

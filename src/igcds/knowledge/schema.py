@@ -28,6 +28,13 @@ class Reference(Strict):
     pmid: str | None = None
     pmcid: str | None = None
     url: str
+    """The canonical record a clinician is shown (DOI, PubMed/PMC, DailyMed, FDA, CDC, the publisher
+    or the society); its host must be on the allowlist in `citation_hosts`."""
+    read_at: list[str] = []
+    """Where the text was actually read (mirrors, copies): the audit trail, never shown as the link."""
+    kind: Literal["primary", "secondary"] = "primary"
+    """`secondary`: the cited work itself only reports or summarises a primary source (a drug
+    monograph, a point-of-care summary, a preprint, a product sheet); weaker than the primary."""
     verification: Literal["verified", "verified-secondary", "partial"]
     verified_content: str
     unverified_fields: list[str] = []
@@ -54,6 +61,9 @@ class RecommendationEntry(Strict):
     grade_note: str | None = None
     citations: list[str] = Field(min_length=1)
     source_divergence: list[str] = []
+    fires_on_absence: bool = False
+    """True when a missing fact (a test not done, no genotype, no secondary cause recorded) is what
+    decides that the recommendation fires, so it may legitimately cite no record fact."""
 
 
 class Recommendations(Strict):
@@ -270,6 +280,8 @@ class Product(Strict):
     iga_qualifier: Literal["mean", "max", "less-than"] | None = None
     iv: IvInfusion | None = None
     sc: ScInfusion | None = None
+    contraindications: list[str] = []
+    """The label's contraindications as its text gives them; cited under sources['contraindications']."""
     notes: list[str] = []
     sources: dict[str, list[str]] = {}
     """Figures from sources other than `label`: field path -> bibliography ids."""
@@ -341,6 +353,48 @@ class Guideline(Strict):
 class Guidelines(Strict):
     version: str
     guidelines: dict[Literal["igm-deficiency", "hyper-igm"], Guideline]
+
+
+# --- scope: when igcds speaks at all (scope.yaml) --------------------------------------------------
+
+
+class RecordCriterion(Strict):
+    """One fact on record that brings a patient into scope; exactly one kind is set."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    label: str
+    observations: list[str] = []
+    icd10cm: list[str] = []
+    medications: list[str] = []
+    variants: bool = False
+    facts: bool = False
+    igcds_choice: str | None = None
+    citations: list[str] = Field(min_length=1)
+
+
+class WarningSign(Strict):
+    """A published warning sign of primary immunodeficiency, counted from recorded infections."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    label: str
+    infections: list[str] | Literal["any"]
+    count_key: str | None = None
+    """Policy key holding the number of episodes; none means one episode is the sign."""
+    window_key: str
+    iv_antibiotic_days_key: str | None = None
+    """When set, an episode counts only if an IV antibiotic starts within these days of its onset."""
+    below_age_years: float | None = None
+    from_age_years: float | None = None
+    source_says: str
+    igcds_choice: str | None = None
+    citations: list[str] = Field(min_length=1)
+
+
+class Scope(Strict):
+    version: str
+    out_of_scope: str
+    record_criteria: list[RecordCriterion] = Field(min_length=1)
+    warning_signs: list[WarningSign] = Field(min_length=1)
 
 
 # --- population quality measures ------------------------------------------------------------------

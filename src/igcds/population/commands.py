@@ -49,7 +49,7 @@ def population_command(
     (FHIR MeasureReport Bundle), errors.ndjson and summary.json into --out. Every Patient lands in
     exactly one of assessed, not candidate (nothing on record puts them in scope) or error.
     """
-    from igcds.cli import _parse_as_of, guarded, load_policy
+    from igcds.cli.program import guarded, load_policy, parse_as_of
 
     def run() -> None:
         import os
@@ -63,7 +63,7 @@ def population_command(
         if missing:
             raise InputError("igcds population", None, f"needs {', '.join(missing)}: pip install 'igcds[population]'")
         settings = RunSettings(
-            as_of=_parse_as_of(as_of),
+            as_of=parse_as_of(as_of),
             policy=load_policy(policy_file),
             engine=engine.value,
             workers=workers or os.cpu_count() or 1,
@@ -91,13 +91,13 @@ def synth_command(
     Each pathway (hyper-IgM, selective IgM deficiency, warning-sign infections, ...) at a known
     prevalence, repeat labs and infusions, resources shuffled across patients, a few broken records.
     """
-    from igcds.cli import _parse_as_of, guarded
+    from igcds.cli.program import guarded, parse_as_of
 
     def run() -> None:
         from igcds.domain.errors import InputError
         from igcds.population import synth
 
-        day = _parse_as_of(as_of)
+        day = parse_as_of(as_of)
         try:
             counts = synth.generate(count, out_dir, seed, day, enrich)
         except ValueError as error:

@@ -1,12 +1,14 @@
-"""The candidate pre-filter: regular expressions, one per kind of resource, derived from the
-knowledge base, that a raw NDJSON line must match to count as a scope signal. Both engines apply the same pattern to the
-same text (DuckDB: RE2; Spark: java.util.regex; the pattern uses only syntax both read alike).
+"""The candidate pre-filter: the scope's resource-level signals (knowledge/data/scope.yaml, compiled
+into `KnowledgeBase.scope_signals`, the same definition `igcds assess` decides scope from) turned
+into regular expressions over raw NDJSON lines, per kind of resource. Both engines apply the same
+patterns to the same text (DuckDB: RE2; Spark: java.util.regex; only syntax both read alike).
 
-Why it is a superset of what the reader would find: every code the FHIR reader matches is a JSON
-string in the line, so a line whose text holds none of the codes (as a whole string, or an
-ICD-10-CM code starting with one of the prefixes, dots anywhere) and none of the name fragments
-(any case) cannot carry the fact. It may match more (a code in an unrelated element): those
-patients are assessed, and the engine finds them out of scope."""
+Why it is a superset of the scope signals: every code the FHIR reader matches is the value of a
+`code` element in the line's JSON, and every name it matches is a fragment of the line's text, so
+a line whose text holds none of the codes as a `"code": "..."` value (an ICD-10-CM code starting
+with one of the prefixes, dots anywhere, any case) and none of the name fragments (any case) cannot
+be a signal. Status, dates and exclusion names are ignored, so it may match more: those patients
+are assessed, and the engine itself finds them out of scope."""
 
 from __future__ import annotations
 
@@ -14,15 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from igcds.fhir.observations import FACT_SYSTEM
 from igcds.knowledge.loader import KnowledgeBase
-from igcds.knowledge.valuesets import normalise_icd10
-
-# Observation sets that are immunoglobulin results (serum immunoglobulins and IgG subclasses).
-IMMUNOGLOBULIN_RESULTS = ("igg", "iga", "igm", "igg_subclass")
-# Condition sets that are antibody deficiencies igcds reads.
-IMMUNE_DIAGNOSES = ("hyper_igm", "selective_igm_deficiency")
-
 
 # Every code the reader reads is the value of a `code` element (Coding.code).
 CODE = r'"code"\s*:\s*"'
@@ -94,24 +88,19 @@ def _alternation(texts: Iterable[str]) -> str:
 
 
 def signals(kb: KnowledgeBase) -> Signals:
-    """Immunoglobulin results, HIGM variants, immune diagnoses, infections, immune globulin
-    therapy and project-defined facts, from the knowledge base's value sets."""
-    sets = kb.valuesets
-    codes = {code for name in IMMUNOGLOBULIN_RESULTS for code in sets.observations[name].codes}
-    codes.add(sets.variant.code)
-    prefixes = {prefix for name in IMMUNE_DIAGNOSES for prefix in kb.conditions[name].icd10_prefixes}
-    snomed = {code for name in IMMUNE_DIAGNOSES for code in kb.conditions[name].snomed}
-    for infection in kb.infections:
-        prefixes.update(infection.matcher.icd10_prefixes)
-        snomed.update(infection.matcher.snomed)
-    immune_globulin = kb.medications["immune_globulin"]
+    """The scope signals of the knowledge base, as raw codes and names."""
+    scope = kb.scope_signals
     return Signals(
-        observation_codes=frozenset(codes),
-        fact_system=FACT_SYSTEM,
-        condition_icd10_prefixes=frozenset(normalise_icd10(p) for p in prefixes),
-        condition_snomed=frozenset(snomed),
-        medication_codes=frozenset(immune_globulin.codes),
-        medication_names=frozenset(immune_globulin.names),
+        observation_codes=scope.observation_loinc,
+        fact_system=scope.fact_system,
+        condition_icd10_prefixes=frozenset(scope.condition_icd10_prefixes),
+        condition_snomed=scope.condition_snomed,
+        medication_codes=frozenset(code for matcher in scope.medications for code in matcher.codes),
+        medication_names=frozenset(name for matcher in scope.medications for name in matcher.names),
+        iv_medication_codes=scope.iv_antibiotics.codes,
+        iv_medication_names=frozenset(scope.iv_antibiotics.names),
+        iv_route_snomed=scope.intravenous_route_snomed,
+        iv_route_texts=scope.intravenous_route_text,
     )
 
 

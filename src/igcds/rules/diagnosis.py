@@ -1,6 +1,6 @@
 """The working diagnosis (DESIGN.md §5 codes, §6.1 precedence):
 hyper-IgM -> other antibody deficiency -> secondary low IgM -> selective IgM deficiency ->
-possible SIgMD -> not IgM deficiency -> insufficient data."""
+possible SIgMD -> not IgM deficiency -> insufficient data -> not in scope."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import get_args
 
 from igcds.domain.assessment import AntibodyResponse, Criterion, Diagnosis, DiagnosisCode, Genotype
 from igcds.domain.record import LabResult
+from igcds.rules import scope
 from igcds.rules.context import ClinicalContext
 from igcds.rules.time_windows import within_months
 
@@ -22,6 +23,7 @@ LABELS: dict[DiagnosisCode, str] = {
     "possible-selective-igm-deficiency": "Possible selective IgM deficiency (work-up incomplete)",
     "not-igm-deficiency": "No IgM deficiency on the latest result",
     "insufficient-data": "Insufficient data: no interpretable IgM result",
+    "not-in-scope": "Not in scope",
 }
 
 
@@ -74,6 +76,11 @@ def _refs(*results: LabResult | None) -> tuple[str, ...]:
 
 
 def diagnose(ctx: ClinicalContext) -> Diagnosis:
+    # `not-in-scope` comes last in the precedence, but every other code rests on a scope criterion
+    # (an IgM/IgG/IgA result, D80.4/D80.5, a hyper-IgM variant), so deciding it first gives the same
+    # answer and spares out-of-scope patients (most charts) the rest of the work.
+    if not scope.in_scope(ctx):
+        return scope.out_of_scope(ctx)
     igm, igg, iga = ctx.latest("igm"), ctx.igg_for_diagnosis, ctx.latest("iga")
     igm_low, igg_low, iga_low = (ctx.judge(r) == "low" for r in (igm, igg, iga))
     igm_not_low = ctx.judge(igm) in NOT_LOW

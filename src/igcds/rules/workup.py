@@ -4,6 +4,7 @@ parameter SS37-40, SS105)."""
 from __future__ import annotations
 
 from igcds.domain.assessment import Diagnosis
+from igcds.rules import scope
 from igcds.rules.context import ClinicalContext
 from igcds.rules.diagnosis import secondary_cause_refs
 from igcds.rules.findings import Finding, listing
@@ -18,7 +19,9 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     found: list[Finding] = []
     igm = ctx.latest("igm")
     if dx.code == "insufficient-data" or (dx.code == "hyper-igm-syndrome" and igm is None):
-        found.append(Finding("WU-IG-01"))
+        why = scope.reasons(ctx)  # which criterion or warning sign put the patient in scope
+        refs = tuple(ref for reason in why for ref in reason.refs)
+        found.append(Finding("WU-IG-01", {"in_scope_because": scope.described(why)}, refs))
     if dx.code == "possible-selective-igm-deficiency" and len(ctx.low_igm_results) < 2 and igm is not None:
         low, _ = ctx.reference_limits(igm)
         found.append(

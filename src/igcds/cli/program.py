@@ -1,0 +1,145 @@
+"""The `igcds` program: the Typer app, its central error handler, and what several commands share
+(options, reading the input, the assessment date, the site policy, writing the output). Each
+command is a module beside this one; igcds/cli/__init__.py registers them on `app`.
+
+Exit codes of every command:
+
+  0  an assessment was produced (possibly with data gaps)
+  1  internal error (a bug in igcds or its knowledge base)
+  2  unusable input: not JSON, not a Bundle, no or several Patients, a value that cannot be
+     interpreted, a bad policy file; one plain line on stderr names the resource and field.
+
+Tracebacks appear only with --verbose. Heavy modules are imported inside commands so that
+`igcds --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from igcds.knowledge.policy import Policy
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INPUT = 2
+
+app = typer.Typer(
+    name="igcds",
+    help="Clinical decision support for immunoglobulin replacement in selective IgM deficiency "
+    "and hyper-IgM syndromes. Supports, and does not replace, clinical judgement.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+state = {"verbose": False}
+Result = TypeVar("Result")
+
+# Options more than one command takes, with one help text.
+PolicyOption = Annotated[Path | None, typer.Option("--policy", help="TOML file overriding site policy.")]
+OutputFileOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE instead of stdout.")]
+
+
+def fail(message: str, code: int) -> None:
+    """One plain line on stderr, then exit."""
+    sys.stderr.write(f"error: {message}\n")
+    raise typer.Exit(code)
+
+
+def guarded(action: Callable[[], Result]) -> Result:
+    """Run a command body under the central error handler."""
+    from igcds.domain.errors import InputError, KnowledgeError
+
+    try:
+        return action()
+    except typer.Exit:
+        raise
+    except InputError as error:
+        if state["verbose"]:
+            raise
+        fail(str(error), EXIT_INPUT)
+    except KnowledgeError as error:
+        if state["verbose"]:
+            raise
+        fail(f"knowledge base: {error}", EXIT_INTERNAL)
+    except Exception as error:  # the last line of defence: never a traceback for users
+        if state["verbose"]:
+            raise
+        fail(f"internal error ({type(error).__name__}: {error}); rerun with --verbose", EXIT_INTERNAL)
+    raise AssertionError("unreachable")
+
+
+@app.callback()
+def main_options(
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show tracebacks of internal errors.")] = False,
+) -> None:
+    state["verbose"] = verbose
+
+
+def today() -> date:
+    return date.today()  # noqa: DTZ011, TID251 - the CLI is where the clock is read
+
+
+def parse_as_of(value: str | None) -> date:
+    from igcds.domain.errors import InputError
+
+    if value is None:
+        return today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError("--as-of", None, f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def read_input(path: str) -> bytes:
+    from igcds.domain.errors import InputError
+
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise InputError(path, None, f"cannot read ({error.strerror})") from None
+
+
+def load_policy(path: Path | None) -> Policy:
+    """Site policy from a TOML file (every key documented in knowledge/data/policy.yaml)."""
+    import tomllib
+
+    from igcds.domain.errors import InputError
+    from igcds.knowledge import loader
+    from igcds.knowledge.policy import make_policy
+
+    overrides: dict[str, Any] = {}
+    if path is not None:
+        try:
+            overrides = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise InputError(str(path), None, f"cannot read policy file ({error.strerror})") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise InputError(str(path), None, f"not a TOML policy file ({error})") from None
+    return make_policy(loader.load().policy, overrides)
+
+
+def emit(rendered: str, output: Path | None) -> None:
+    """To standard output, or to the `-o` file (a file that cannot be written is an input error)."""
+    from igcds.domain.errors import InputError
+
+    if output is None:
+        sys.stdout.write(rendered)
+        return
+    try:
+        output.write_text(rendered, encoding="utf-8")
+    except OSError as error:
+        raise InputError(str(output), None, f"cannot write ({error.strerror})") from None
+
+
+def main() -> None:
+    app()
