@@ -244,6 +244,13 @@ def test_population_command_writes_every_output_and_rejects_bad_input(export: Pa
     assert bad.output.strip().splitlines() == [
         f"error: {tmp_path / 'nowhere'}: not a directory (a FHIR Bulk Data export of NDJSON files)"
     ]
+    no_java = runner.invoke(
+        app,
+        ["population", str(export), "--as-of", "2026-11-23", "--engine", "spark"],
+        env={"PATH": "", "JAVA_HOME": ""},
+    )
+    assert no_java.exit_code == 2
+    assert "needs Java 17" in no_java.output
     late = runner.invoke(app, ["population", str(export), "--as-of", "23/11/2026", "--out", str(tmp_path)])
     assert late.exit_code == 2
     assert "--as-of" in late.output

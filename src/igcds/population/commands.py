@@ -53,6 +53,7 @@ def population_command(
 
     def run() -> None:
         import os
+        import shutil
 
         from igcds.domain.errors import InputError
         from igcds.population.run import RunSettings
@@ -62,6 +63,10 @@ def population_command(
         missing = [name for name in needed if _missing_extra(name)]
         if missing:
             raise InputError("igcds population", None, f"needs {', '.join(missing)}: pip install 'igcds[population]'")
+        if engine is EngineChoice.spark and not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+            raise InputError(
+                "igcds population --engine spark", None, "needs Java 17 (no java on the PATH, no JAVA_HOME)"
+            )
         settings = RunSettings(
             as_of=parse_as_of(as_of),
             policy=load_policy(policy_file),
