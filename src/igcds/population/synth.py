@@ -10,7 +10,7 @@ import json
 import random
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
@@ -19,8 +19,9 @@ from typing import IO
 from igcds.population import synth_patients as pathways
 from igcds.population.synth_patients import PatientWriter, Resource
 
+Pathway = Callable[[PatientWriter], None]
 # Share of patients on each pathway; the rest get background records only.
-PREVALENCE: tuple[tuple[str, float, pathways.Pathway], ...] = (
+PREVALENCE: tuple[tuple[str, float, Pathway], ...] = (
     ("hyper-igm-cd40lg", 0.004, pathways.hyper_igm_cd40lg),
     ("selective-igm-deficiency", 0.006, pathways.sigmd),
     ("possible-selective-igm-deficiency", 0.003, pathways.possible_sigmd),
@@ -37,7 +38,7 @@ SPLIT_TYPES = frozenset({"Observation", "Encounter"})  # written as .000.ndjson 
 SHUFFLE_BLOCK = 2000  # patients whose resources are shuffled together before writing
 
 
-def choose_pathway(rng: random.Random, enrich: float = 1.0) -> tuple[str, pathways.Pathway]:
+def choose_pathway(rng: random.Random, enrich: float = 1.0) -> tuple[str, Pathway]:
     draw = rng.random()
     for name, share, build in PREVALENCE:
         share *= enrich

@@ -6,7 +6,6 @@ globulin infusions. Codes are the ones the igcds value sets read (DESIGN.md §6)
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -124,9 +123,6 @@ class PatientWriter:
                 self.medication("MedicationAdministration", "Privigen immune globulin 10% IV", days, extra=dose)
             if trough is not None and week <= 26 and week % 12 == 0:
                 self.lab("2465-3", "IgG [Mass/volume] in Serum", trough + self.rng.randint(-40, 40), "mg/dL", days)
-
-
-Pathway = Callable[[PatientWriter], None]
 
 
 def background(w: PatientWriter) -> None:
