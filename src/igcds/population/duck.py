@@ -13,7 +13,7 @@ from igcds.population.stages import Census
 MEDICATION_USES = frozenset({"MedicationStatement", "MedicationRequest", "MedicationAdministration"})
 LINES = (
     "read_csv({files}, columns={{'line': 'VARCHAR'}}, header=false, delim=chr(31), quote='', escape='', "
-    "auto_detect=false, strict_mode=false, max_line_size=8388608)"
+    "auto_detect=false, strict_mode=false, max_line_size=4194304, buffer_size=8388608)"
 )
 
 
@@ -72,24 +72,35 @@ class DuckEngine:
 
     def census(self, files: dict[str, list[Path]], signals: dict[str, Conjunctions]) -> Census:
         scan = _scan(files, signals)
+        prefix = _literal(stages.MEDICATION_KEY_PREFIX)
+        # Plain aggregates only (they spill to disk): first per patient and referenced Medication,
+        # then per patient; the Medication references stay a table of their own.
         self.con.execute(
-            f"""CREATE TEMP TABLE census AS
-            SELECT key, CASE WHEN key IS NULL THEN rtype END AS lost_type,
+            f"""CREATE TEMP TABLE by_medication AS
+            SELECT key, CASE WHEN key IS NULL THEN rtype END AS lost_type, medication,
                    count(*) AS lines,
                    count(*) FILTER (WHERE rtype = 'Patient') AS patient_lines,
                    bool_or(signal) AS signal,
-                   count(*) FILTER (WHERE NOT readable) AS unreadable,
-                   list(DISTINCT medication) FILTER (WHERE medication IS NOT NULL) AS medications
+                   count(*) FILTER (WHERE NOT readable) AS unreadable
             FROM ({scan}) GROUP BY ALL"""  # noqa: S608 - every value is quoted by _literal
         )
         self.con.execute(
-            f"""CREATE TEMP TABLE candidates AS
-            WITH signalling_medications AS (
-                SELECT key FROM census WHERE signal AND starts_with(key, {_literal(stages.MEDICATION_KEY_PREFIX)}))
+            """CREATE TEMP TABLE census AS
+            SELECT key, lost_type, sum(lines) AS lines, sum(patient_lines) AS patient_lines,
+                   bool_or(signal) AS signal, sum(unreadable) AS unreadable
+            FROM by_medication GROUP BY key, lost_type"""
+        )
+        self.con.execute(
+            f"""CREATE TEMP TABLE references_medication AS
+            SELECT DISTINCT key AS patient, {prefix} || medication AS medication
+            FROM by_medication WHERE medication IS NOT NULL AND key IS NOT NULL;
+            DROP TABLE by_medication"""  # noqa: S608
+        )
+        self.con.execute(
+            """CREATE TEMP TABLE candidates AS
             SELECT c.key AS patient FROM census c
-            WHERE c.patient_lines = 1 AND c.unreadable = 0 AND (c.signal OR EXISTS (
-                SELECT 1 FROM signalling_medications m
-                WHERE list_contains(c.medications, substr(m.key, {len(stages.MEDICATION_KEY_PREFIX) + 1}))))"""  # noqa: S608
+            WHERE c.patient_lines = 1 AND c.unreadable = 0 AND (c.signal OR c.key IN (
+                SELECT r.patient FROM references_medication r JOIN census m ON m.key = r.medication WHERE m.signal))"""
         )
         return self._census_result(files)
 
@@ -115,12 +126,11 @@ class DuckEngine:
     def groups(self, files: dict[str, list[Path]], batch_rows: int = 20_000) -> Iterator[tuple[str, list[str]]]:
         """Each candidate's lines (its referenced Medications included), by patient and text."""
         scan = _scan(files)
-        prefix = _literal(stages.MEDICATION_KEY_PREFIX)
         reader = self.con.sql(
             f"""WITH wanted AS (
                 SELECT patient AS key, patient FROM candidates
-                UNION SELECT {prefix} || m.medication, c.patient FROM candidates c
-                JOIN (SELECT key, unnest(medications) AS medication FROM census) m ON m.key = c.patient)
+                UNION SELECT r.medication, r.patient FROM references_medication r
+                SEMI JOIN candidates c USING (patient))
             SELECT w.patient, s.line FROM ({scan}) s JOIN wanted w ON s.key = w.key
             ORDER BY w.patient, s.line"""  # noqa: S608
         ).to_arrow_reader(batch_rows)
