@@ -5,8 +5,8 @@ of the census, so both engines write the same rows."""
 
 from __future__ import annotations
 
-import csv
 import json
+import tempfile
 from collections import Counter
 from dataclasses import asdict
 from datetime import date
@@ -60,7 +60,10 @@ class OutputWriter:
             raise InputError(str(out_dir), None, f"cannot write ({error.strerror})") from None
         self.out_dir = out_dir
         self.measures = MeasureCounter(kb, as_of)
-        self.worklist: list[dict[str, str]] = []
+        # Rows go to disk as they come; DuckDB sorts them at the end (memory flat with the population).
+        self._worklist_rows = out_dir / "worklist.unsorted.ndjson"
+        self._worklist: IO[str] = self._worklist_rows.open("w", encoding="utf-8")
+        self.worklist_count = 0
         self.errors: list[ErrorRecord] = []
         self.assessed = 0
         self.diagnoses: Counter[str] = Counter()
@@ -76,13 +79,15 @@ class OutputWriter:
         self.assessed += 1
         self.diagnoses[assessment["diagnosis"]["code"]] += 1
         self.codes.update(rec["code"] for rec in assessment["recommendations"])
-        self.worklist += worklist_rows(assessment)
+        for row in worklist_rows(assessment):
+            self._worklist.write(json.dumps(row, separators=(",", ":"), ensure_ascii=False) + "\n")
+            self.worklist_count += 1
         self.measures.add(assessment)
 
     def finish(self, census: Census, summary: dict[str, Any]) -> dict[str, Any]:
         """Write everything else; returns summary.json's content."""
         self._assessments.close()
-        self.worklist.sort(key=lambda row: (PRIORITY_ORDER[row["priority"]], row["patient"], row["code"]))
+        self._worklist.close()
         self._write_worklist()
         errors = sorted([*census.errors, *self.errors], key=ErrorRecord.sort_key)
         with (self.out_dir / "errors.ndjson").open("w", encoding="utf-8") as handle:
@@ -104,20 +109,33 @@ class OutputWriter:
             "records_without_patient": census.records_without_patient,
             "diagnoses": dict(sorted(self.diagnoses.items())),
             "recommendations": dict(sorted(self.codes.items())),
-            "worklist_rows": len(self.worklist),
+            "worklist_rows": self.worklist_count,
             **summary,
         }
         (self.out_dir / "summary.json").write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
         return content
 
     def _write_worklist(self) -> None:
-        import pyarrow as pa  # type: ignore[import-untyped]
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+        """Critical first, then urgent, then routine; by patient, code and recommendation id."""
+        import duckdb
 
-        columns = {name: [row[name] for row in self.worklist] for name in WORKLIST_COLUMNS}
-        table = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
-        pq.write_table(table, self.out_dir / "worklist.parquet")
-        with (self.out_dir / "worklist.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=WORKLIST_COLUMNS)
-            writer.writeheader()
-            writer.writerows(self.worklist)
+        rank = " ".join(f"WHEN '{priority}' THEN {order}" for priority, order in PRIORITY_ORDER.items())
+        columns = ", ".join(f"'{name}': 'VARCHAR'" for name in WORKLIST_COLUMNS)
+        query = (  # every name in it is ours
+            f"SELECT {', '.join(WORKLIST_COLUMNS)} FROM read_json({_quoted(self._worklist_rows)}, "  # noqa: S608
+            f"format = 'newline_delimited', columns = {{{columns}}}) "
+            f"ORDER BY CASE priority {rank} END, patient, code, recommendation_id"
+        )
+        con = duckdb.connect()
+        with tempfile.TemporaryDirectory(prefix="igcds-worklist-") as spill:
+            con.execute(f"SET temp_directory = {_quoted(Path(spill))}")
+            con.execute("SET memory_limit = '256MB'")
+            for name, options in (("worklist.parquet", "FORMAT parquet"), ("worklist.csv", "FORMAT csv, HEADER")):
+                con.execute(f"COPY ({query}) TO {_quoted(self.out_dir / name)} ({options})")
+        con.close()
+        self._worklist_rows.unlink()
+
+
+def _quoted(path: Path) -> str:
+    """A file name as a SQL string literal."""
+    return "'" + str(path).replace("'", "''") + "'"
