@@ -3,7 +3,7 @@ export is keyed and grouped out of core. Candidates are assessed in a process po
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 from igcds.population import stages
@@ -148,14 +148,3 @@ class DuckEngine:
 
     def close(self) -> None:
         self.con.close()
-
-
-def batched(groups: Iterator[tuple[str, list[str]]], size: int) -> Iterator[Sequence[tuple[str, list[str]]]]:
-    batch: list[tuple[str, list[str]]] = []
-    for group in groups:
-        batch.append(group)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
