@@ -29,6 +29,7 @@ demo: $(BIN)/igcds
 
 test: $(BIN)/igcds
 	@./tools/install-debian-tool chromium || echo "make test: Chromium could not be installed (needs Debian/Ubuntu apt with root or sudo); the browser rendering tests will be skipped"
+	./tools/install-debian-tool java openjdk-17-jre-headless
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
@@ -42,3 +43,5 @@ bench: $(BIN)/igcds
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_hooks.py
 	$(BIN)/python benchmarks/bench_scope.py
+	./tools/install-debian-tool java openjdk-17-jre-headless
+	$(BIN)/python benchmarks/bench_population.py
