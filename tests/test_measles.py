@@ -51,7 +51,7 @@ def test_an_sc_dose_after_the_exposure_is_not_the_post_exposure_dose(kb: Knowled
 def test_scig_every_two_weeks_is_judged_over_14_days_and_said_plainly(kb: KnowledgeBase) -> None:
     found = measles(assess_case(kb, "in-scig-400-every-2-weeks"))
     assert found.id == "IGRT-MEASLES-03"
-    assert "SCIG 400 mg/kg over the 14 days before the exposure (400 mg/kg on 2026-11-20)" in found.rationale
+    assert "SCIG 400 mg/kg in total over the 14 days before the exposure (400 mg/kg on 2026-11-20)" in found.rationale
     assert "200 mg/kg a week" in found.rationale
     assert "the record's SC schedule is every 14 days, not weekly" in found.rationale
     assert ", 0 mg/kg" not in found.rationale
@@ -59,7 +59,7 @@ def test_scig_every_two_weeks_is_judged_over_14_days_and_said_plainly(kb: Knowle
 
 def test_below_the_weekly_level_names_each_dose(kb: KnowledgeBase) -> None:
     found = measles(assess_case(kb, "boundary-scig-199-two-weeks"))
-    assert "SCIG 398 mg/kg over the 14 days before the exposure (199 mg/kg on 2026-11-13 and" in found.rationale
+    assert "SCIG 398 mg/kg in total over the 14 days before the exposure (199 mg/kg on 2026-11-13" in found.rationale
     assert "199 mg/kg a week, below the 200 needed" in found.rationale
     assert "not weekly" not in found.rationale
 

@@ -64,7 +64,7 @@ def _covered(ctx: ClinicalContext, exposed: date) -> tuple[bool, str, tuple[str,
     needed = schedule.covered_sc_mg_per_kg_week
     doses = listing(_dose_on(ctx, m) for m in sc)
     sc_text = (
-        f"SCIG {sc_total:.0f} mg/kg over the {sc_days} days before the exposure ({doses}): "
+        f"SCIG {sc_total:.0f} mg/kg in total over the {sc_days} days before the exposure ({doses}): "
         f"{per_week:.0f} mg/kg a week, {'at or above' if per_week >= needed else 'below'} the {needed:g} needed"
         f"{_sc_schedule(ctx, sc_days)}"
     )
