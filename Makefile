@@ -32,6 +32,7 @@ demo: $(BIN)/igcds
 
 test: $(BIN)/igcds
 	@./tools/install-debian-tool chromium || echo "make test: Chromium could not be installed (needs Debian/Ubuntu apt with root or sudo); the browser rendering tests will be skipped"
+	./tools/install-debian-tool java openjdk-17-jre-headless
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
@@ -45,6 +46,8 @@ bench: $(BIN)/igcds
 	$(BIN)/python benchmarks/bench_cli.py
 	$(BIN)/python benchmarks/bench_hooks.py
 	$(BIN)/python benchmarks/bench_scope.py
+	./tools/install-debian-tool java openjdk-17-jre-headless
+	$(BIN)/python benchmarks/bench_population.py
 
 fuzz: $(BIN)/igcds
 	IGCDS_FUZZ_CASES=$(FUZZ_CASES) IGCDS_FUZZ_RANDOM=1 IGCDS_FUZZ_REPORT=1 \

@@ -217,6 +217,20 @@ def test_assess_starts_hyqvia_at_its_label_interval(tmp_path: Path) -> None:
     assert [step["week"] for step in result["ramp_up"]] == [1, 2, 4, 7]
 
 
+def test_a_heavy_patient_without_height_gets_a_warning_not_an_error() -> None:
+    """250 kg and no height: obesity is likely (>= height_check_weight_kg), so the dose says a height
+    is needed to check the dosing weight; with a height, the BMI arithmetic takes its place."""
+    done = run_igcds("dose", "--weight", "250")
+    assert done.code == 0, done.err
+    assert "height needed to check the dosing weight" in done.out
+    warned = dose_json("--weight", "250")["dose"]
+    assert isinstance(warned, dict)
+    assert any(str(w).startswith("height needed to check the dosing weight") for w in warned["warnings"])
+    measured = dose_json("--weight", "250", "--height", "180", "--sex", "male")["dose"]
+    assert isinstance(measured, dict)
+    assert not any("height needed" in str(w) for w in measured["warnings"])
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -43,6 +43,29 @@ def test_policy_needing_height_reports_it_instead_of_guessing(kb: KnowledgeBase)
         weight.dosing_weight(100, None, "male", 40, False, policy)
 
 
+def test_obese_patient_without_an_adjusted_option_is_told_why(kb: KnowledgeBase, policy: Policy) -> None:
+    """BMI >= obesity_bmi under the actual-weight policy, but the Devine formula does not apply."""
+    (no_sex,) = weight.dosing_weight(130, 170, "unknown", 40, False, policy).warnings
+    assert "BMI 45 is at or above 30, but the adjusted-weight dose cannot be computed" in no_sex
+    assert "needs sex male or female" in no_sex
+    assert weight.dosing_weight(130, 170, "female", 40, False, policy).warnings == ()
+    assert weight.dosing_weight(55, 142, "female", 40, False, policy).warnings == ()  # BMI 27.3: not obese
+    nba = make_policy(kb.policy, {"dosing_weight": "australia-nba"})
+    assert weight.dosing_weight(130, 142, "female", 40, False, nba).warnings == ()  # its basis says why
+
+
+def test_height_needed_above_the_site_weight_under_the_actual_policy(kb: KnowledgeBase, policy: Policy) -> None:
+    assert (
+        weight.dosing_weight(120, None, "female", 40, False, policy)
+        .warnings[0]
+        .startswith("height needed to check the dosing weight: at 120 kg")
+    )
+    assert weight.dosing_weight(119.9, None, "female", 40, False, policy).warnings == ()
+    assert weight.dosing_weight(250, 190, "female", 40, False, policy).warnings == ()
+    lower = make_policy(kb.policy, {"height_check_weight_kg": 100})
+    assert weight.dosing_weight(100, None, "unknown", None, False, lower).warnings
+
+
 def test_starting_iv_dose_for_a_20_kg_child(kb: KnowledgeBase, policy: Policy) -> None:
     start = regimen.starting("IV", policy, kb)
     dose = amount.dose_for(start, weight.DosingWeight(20, "actual", ""), Measurement(20, date(2026, 1, 1), "w"), policy)

@@ -40,6 +40,7 @@ EXPECTED_DIAGNOSIS = {
     "higm-infant-on-privigen": "hyper-igm-syndrome",
     "higm-breakthrough-pneumonia": "hyper-igm-syndrome",
     "higm-measles-exposure-on-scig": "hyper-igm-syndrome",
+    "higm-measles-ivig-after-exposure": "hyper-igm-syndrome",
     "sigmd-pregnant-on-ivig": "selective-igm-deficiency",
     "sigmd-obese-adult-start": "selective-igm-deficiency",
     "possible-higm-infant": "possible-hyper-igm-syndrome",

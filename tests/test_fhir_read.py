@@ -181,11 +181,11 @@ def test_results_left_out_are_named_with_the_reason(kb: KnowledgeBase) -> None:
         {"resourceType": "Observation", "id": "hr", "status": "preliminary", "code": {"text": "heart rate"}},
     )
     assert [lab.ref for lab in found.labs] == ["Observation/igm-1"]
-    assert texts(found.notes) == [
+    assert texts(found.notes) == [  # in date order: the later results' notes carry no date
+        "Observation/access: dated 2027-01-01, after the assessment date 2026-11-23: not used",
+        "Observation/future: dated 2026-12-01, after the assessment date 2026-11-23: not used",
         "Observation/prelim: status 'preliminary', not used (only final, amended or corrected results count)",
         "Observation/error: status 'entered-in-error', not used (only final, amended or corrected results count)",
-        "Observation/future: dated 2026-12-01, after the assessment date 2026-11-23: not used",
-        "Observation/access: dated 2027-01-01, after the assessment date 2026-11-23: not used",
     ]
 
 

@@ -186,8 +186,8 @@ class PatientRecord:
 
     def as_known_on(self, as_of: date) -> PatientRecord:
         """The record as it stood on `as_of`: facts dated later do not exist (DESIGN.md §6.1), and
-        each result left out for that is named in a note. A vaccine order is pending whatever its
-        date."""
+        each result left out for that is named in a note (notes in date order, whatever the order
+        of the resources). A vaccine order is pending whatever its date."""
         later = [
             ReaderNote(f"{ref}: dated {day.isoformat()}, after the assessment date {as_of.isoformat()}: not used")
             for ref, day in (
@@ -212,7 +212,7 @@ class PatientRecord:
             facts=tuple(f for f in self.facts if f.effective is None or f.effective <= as_of),
             reactions=tuple(r for r in self.reactions if r.when is None or r.when <= as_of),
             tests_performed=tuple(t for t in self.tests_performed if t.effective <= as_of),
-            notes=listed([*notes, *later]),
+            notes=listed(sorted([*notes, *later], key=lambda n: (n.effective or date.min, n.text))),
         )
 
 

@@ -136,6 +136,7 @@ def dose_for(
     rounded, vial_counts = dispensed.grams, dispensed.vials
     difference = (rounded - dose_g) / dose_g * 100
     warnings = [dispensed.note] if dispensed.note else []
+    warnings += weight.warnings
     if arithmetic is not None and arithmetic.adjusted_dose_g is not None:
         warnings.append(
             f"BMI {arithmetic.bmi:g} is at or above {policy.obesity_bmi:g}: the site may choose to dose on adjusted "

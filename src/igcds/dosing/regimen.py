@@ -69,7 +69,7 @@ def current(
         when = f"interval not recorded, taken as {interval} days"
     else:
         interval = interval_days
-        when = f"every {interval} days between the last two administrations"
+        when = f"every {interval} days, the usual interval between recent administrations"
     recorded = f"{dose_g:g} g" if dose_g is not None else f"{mg_per_kg:g} mg/kg"
     return Regimen(route, mg_per_kg, interval, f"current dose {recorded} ({when})", ())
 

@@ -27,6 +27,9 @@ class DosingWeight:
     """Actual, ideal and adjusted weight with BMI, whenever height is known."""
     adjusted_kg: float | None = None
     """Adjusted body weight, unrounded, whenever it can be worked out."""
+    warnings: tuple[str, ...] = ()
+    """What the pharmacist must know about the weight: a height needed to check it, or an
+    adjusted-weight option that cannot be computed."""
 
 
 PREGNANCY_NOTE = (
@@ -95,11 +98,40 @@ def dosing_weight(
 ) -> DosingWeight:
     chosen = _dosing_weight(actual_kg, height_cm, sex, age_years, pregnant, policy)
     if height_cm is None:
-        return chosen
+        return replace(chosen, warnings=_height_needed(actual_kg, policy))
     adjusted = None
     if sex in DEVINE_BASE_KG and height_cm >= NBA_MIN_HEIGHT_CM:
         adjusted = adjusted_body_weight_kg(actual_kg, ideal_body_weight_kg(height_cm, sex))
-    return replace(chosen, arithmetic=arithmetic(actual_kg, height_cm, sex, policy), adjusted_kg=adjusted)
+    weights = arithmetic(actual_kg, height_cm, sex, policy)
+    return replace(chosen, arithmetic=weights, adjusted_kg=adjusted, warnings=_no_adjusted_option(weights, sex, policy))
+
+
+def _height_needed(actual_kg: float, policy: Policy) -> tuple[str, ...]:
+    """Under the actual-weight policy, a heavy patient without a height: obesity is likely and
+    the adjusted-weight option cannot be shown (the other policies need the height anyway)."""
+    if policy.dosing_weight != "actual" or actual_kg < policy.height_check_weight_kg:
+        return ()
+    return (
+        f"height needed to check the dosing weight: at {actual_kg:g} kg (at or above "
+        f"{policy.height_check_weight_kg:g} kg) obesity is likely; with a height igcds shows the BMI and the "
+        "adjusted-weight dose the site may choose",
+    )
+
+
+def _no_adjusted_option(weights: WeightArithmetic, sex: str, policy: Policy) -> tuple[str, ...]:
+    """Under the actual-weight policy, an obese patient for whom the adjusted weight is not defined."""
+    if policy.dosing_weight != "actual" or not weights.obese or weights.adjusted_kg is not None:
+        return ()
+    why = (
+        f"the Devine ideal body weight is defined only from {NBA_MIN_HEIGHT_CM} cm (5 feet) and the patient is "
+        f"{weights.height_cm:g} cm"
+        if weights.height_cm < NBA_MIN_HEIGHT_CM
+        else "the Devine ideal body weight needs sex male or female"
+    )
+    return (
+        f"BMI {weights.bmi:g} is at or above {policy.obesity_bmi:g}, but the adjusted-weight dose cannot be "
+        f"computed: {why}; the dose stays on actual weight (site policy)",
+    )
 
 
 def _dosing_weight(

@@ -41,6 +41,7 @@ DATA_FILES = (
     "guidelines.yaml",
     "scope.yaml",
     "plausibility.yaml",
+    "measures.yaml",
 )
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -71,6 +72,7 @@ class KnowledgeBase:
     scope_signals: scope_knowledge.ScopeSignals
     """The codes that make one resource a scope signal: the population run's candidate pre-filter."""
     plausibility: Plausibility
+    measures: tuple[schema.Measure, ...] = ()
 
     def recommendation(self, rec_id: str) -> schema.RecommendationEntry:
         try:
@@ -149,6 +151,12 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         *schedules.pjp_tmp_smx_order.citations,
     ]
     checks.resolve("schedules.yaml", "schedules", cited, references)
+    measures = _validate("measures.yaml", schema.Measures, files["measures.yaml"]).measures
+    checks.unique("measures.yaml", [m.id for m in measures])
+    for measure in measures:
+        checks.resolve("measures.yaml", measure.id, measure.citations, references)
+        used = [*measure.denominator.recommendations, *measure.numerator.recommendations]
+        checks.resolve("measures.yaml", measure.id, used, recommendations)
     rows = [row.up_to_mg_per_kg for row in schedules.vaccine_interval_after_igiv.rows]
     if rows != sorted(rows):
         raise KnowledgeError("schedules.yaml: vaccine interval rows must rise with the dose")
@@ -206,6 +214,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         scope=in_scope,
         scope_signals=scope_knowledge.signals(in_scope, valuesets, medications),
         plausibility=plausibility,
+        measures=tuple(measures),
     )
 
 

@@ -70,6 +70,8 @@ class Policy:
     scope_otitis_count: int
     scope_respiratory_infection_count: int
     display_units: Literal["mg/dL", "g/L"]
+    usual_interval_gaps: int
+    height_check_weight_kg: float
 
 
 POLICY_FIELDS = {f.name: f for f in fields(Policy)}

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from igcds.knowledge.guideline_schema import Guideline, Guidelines, GuidelineSection
+from igcds.knowledge.measure_schema import Measure, MeasureCriterion, Measures
 from igcds.knowledge.product_schema import (
     Catalogue,
     IvInfusion,
@@ -21,7 +22,7 @@ from igcds.knowledge.schedule_schema import IntervalRow, MeaslesProphylaxis, Pjp
 from igcds.knowledge.scope_schema import RecordCriterion, Scope, WarningSign
 from igcds.knowledge.strict import Strict
 
-__all__ = [  # the product catalogue, schedule, scope and guideline schemas are part of this module's names
+__all__ = [  # the product catalogue, schedule, scope, guideline and measure schemas are part of this module's names
     "Catalogue",
     "Guideline",
     "GuidelineSection",
@@ -29,6 +30,9 @@ __all__ = [  # the product catalogue, schedule, scope and guideline schemas are 
     "IntervalRow",
     "IvInfusion",
     "MeaslesProphylaxis",
+    "Measure",
+    "MeasureCriterion",
+    "Measures",
     "PjpOrder",
     "Product",
     "RampUpStep",

@@ -7,6 +7,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
+from itertools import pairwise
+from statistics import median_high
 
 from igcds.domain.record import LabResult, Measurement, MedicationUse, Route
 from igcds.knowledge.policy import Policy
@@ -67,7 +69,7 @@ class IgrtHistory:
             since=min(starts) if starts else None,
             refs=tuple(m.ref for m in evidence),
             last_dose=with_dose[-1] if with_dose else (last if last in evidence else None),
-            interval_days=self._interval(route),
+            interval_days=self.usual_interval(route),
         )
 
     @cached_property
@@ -76,14 +78,25 @@ class IgrtHistory:
         dosed = [m for m in self.records if m.dose_g is not None or m.dose_mg_per_kg is not None]
         return max(dosed, key=lambda m: m.start or date.min) if dosed else None
 
-    def _interval(self, route: Route | None) -> int | None:
-        same_route = [m for m in self.administrations if m.route == route or route is None]
-        if len(same_route) < 2:
-            return None
-        last, previous = same_route[-1].start, same_route[-2].start
-        if last is None or previous is None:
-            return None
-        return (last - previous).days or None
+    def usual_interval(self, route: Route | None) -> int | None:
+        """The usual interval (days) between administrations of `route` (any route when None): the
+        median of the last `usual_interval_gaps` gaps of the latest course, a gap longer than the
+        route's on-IgRT window being a lapse that ends a course (when the last gap is one, the course
+        before it, which a restart resumes). Same-day records are one dose. With an even count the
+        longer middle gap is taken: the interval is always one the patient actually had, and one dose
+        given a day early or late does not change it. None with fewer than two administrations."""
+        given = [m.start for m in self.administrations if m.start is not None and (route is None or m.route == route)]
+        weeks = self._policy.on_igrt_sc_weeks if route == "SC" else self._policy.on_igrt_iv_weeks
+        usual: list[int] = []
+        for earlier, later in reversed(list(pairwise(given))):
+            gap = (later - earlier).days
+            if gap > weeks * 7 and usual:
+                break
+            if 0 < gap <= weeks * 7:
+                usual.append(gap)
+            if len(usual) == self._policy.usual_interval_gaps:
+                break
+        return median_high(usual) if usual else None
 
     @cached_property
     def troughs(self) -> list[LabResult]:

@@ -1,6 +1,7 @@
 """Measles and immune globulin. After an exposure, by route (ACIP 2013): covered by IVIG >= 400
-mg/kg in the 3 weeks before it or SCIG >= 200 mg/kg a week for 2 weeks before it; otherwise IVIG
-400 mg/kg within 6 days (CDC), and past the window say so. The labels' protective dose for a
+mg/kg in the 3 weeks before it or SCIG >= 200 mg/kg a week over the 2 weeks before it; IVIG >= 400
+mg/kg given on days 0-6 after it is the post-exposure dose; otherwise IVIG 400 mg/kg within 6 days
+(CDC), and past the window say so. The labels' protective dose for a
 patient at risk of exposure; ACIP's interval between immune globulin and measles- or
 varicella-containing vaccines."""
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from igcds.domain.assessment import Diagnosis
-from igcds.domain.record import Fact
+from igcds.domain.record import Fact, MedicationUse
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, listing
 from igcds.rules.time_windows import months_before
@@ -22,51 +23,98 @@ def _recorded(ctx: ClinicalContext, code: str) -> Fact | None:
     return facts[-1] if facts else None
 
 
+def _dose_on(ctx: ClinicalContext, given: MedicationUse) -> str:
+    mg_per_kg = ctx.igrt_history.mg_per_kg_of(given)
+    assert given.start is not None
+    amount = f"{mg_per_kg:.0f} mg/kg" if mg_per_kg is not None else "a dose not recorded"
+    return f"{amount} on {given.start.isoformat()}"
+
+
+def _sc_schedule(ctx: ClinicalContext, days: int) -> str:
+    """Says plainly when the recorded SC schedule is not weekly, as ACIP's figure is."""
+    interval = ctx.igrt_history.usual_interval("SC")
+    if interval is None or interval == WEEK_DAYS:
+        return ""
+    return (
+        f"; the record's SC schedule is every {interval} days, not weekly as in ACIP's criterion, so igcds "
+        f"judged the total given over those {days} days"
+    )
+
+
 def _covered(ctx: ClinicalContext, exposed: date) -> tuple[bool, str, tuple[str, ...]]:
     """Whether the doses before the exposure cover it (ACIP 2013): IVIG at or above the level in
-    the days before it, or SCIG at or above the weekly level in each of the weeks before it."""
+    the days before it, or SCIG at or above the weekly level over the weeks before it, judged on
+    the total given in those weeks so that a schedule every 2 weeks is read like a weekly one. An
+    IV dose on the day of the exposure is read as a post-exposure dose (`_after`)."""
     schedule = ctx.kb.schedules.measles
-    given = [m for m in ctx.igrt_history.administrations if m.start is not None and m.start <= exposed]
+    history = ctx.igrt_history
+    given = [m for m in history.administrations if m.start is not None and m.start <= exposed]
     iv_since = exposed - timedelta(days=schedule.covered_iv_days)
-    iv = [(m, ctx.igrt_history.mg_per_kg_of(m)) for m in given if m.route != "SC" and m.start and m.start >= iv_since]
+    iv = [(m, history.mg_per_kg_of(m)) for m in given if m.route != "SC" and m.start and iv_since <= m.start < exposed]
     iv_enough = [(m, dose) for m, dose in iv if dose is not None and dose >= schedule.covered_iv_mg_per_kg]
     if iv_enough:
         m, dose = iv_enough[-1]
         assert m.start is not None
         text = f"IVIG {dose:.0f} mg/kg on {m.start.isoformat()}, within {schedule.covered_iv_days} days before"
         return True, text + " the exposure: covered", (m.ref,)
-    weeks = []
-    for week in range(schedule.covered_sc_weeks):
-        end = exposed - timedelta(days=WEEK_DAYS * week)
-        doses = [
-            (m, ctx.igrt_history.mg_per_kg_of(m))
-            for m in given
-            if m.route == "SC" and m.start is not None and end - timedelta(days=WEEK_DAYS) < m.start <= end
-        ]
-        weeks.append((sum(d or 0.0 for _, d in doses), doses))
-    weekly = ", ".join(f"{total:.0f}" for total, _ in weeks)
-    sc_refs = tuple(m.ref for _, doses in weeks for m, _ in doses)
-    if sc_refs and all(total >= schedule.covered_sc_mg_per_kg_week for total, _ in weeks):
-        return True, f"SCIG {weekly} mg/kg in each of the {len(weeks)} weeks before the exposure: covered", sc_refs
+    sc_days = WEEK_DAYS * schedule.covered_sc_weeks
+    sc = [m for m in given if m.route == "SC" and m.start is not None and (exposed - m.start).days < sc_days]
+    sc_total = sum(history.mg_per_kg_of(m) or 0.0 for m in sc)
+    per_week = sc_total / schedule.covered_sc_weeks
+    needed = schedule.covered_sc_mg_per_kg_week
+    doses = listing(_dose_on(ctx, m) for m in sc)
+    sc_text = (
+        f"SCIG {sc_total:.0f} mg/kg in total over the {sc_days} days before the exposure ({doses}): "
+        f"{per_week:.0f} mg/kg a week, {'at or above' if per_week >= needed else 'below'} the {needed:g} needed"
+        f"{_sc_schedule(ctx, sc_days)}"
+    )
+    if sc and per_week >= needed:
+        return True, f"{sc_text}: covered", tuple(m.ref for m in sc)
     parts = []
     if iv:
-        parts.append("IVIG " + ", ".join(f"{d:.0f} mg/kg" if d is not None else "dose not recorded" for _, d in iv))
-        parts[-1] += f" in the {schedule.covered_iv_days} days before (< {schedule.covered_iv_mg_per_kg:g} needed)"
-    if sc_refs:
-        needed = f">= {schedule.covered_sc_mg_per_kg_week:g} a week needed"
-        parts.append(f"SCIG {weekly} mg/kg in the weeks before ({needed})")
-    seen = tuple(m.ref for m, _ in iv) + sc_refs
-    if not parts and given:
-        last = given[-1]
+        window = f"in the {schedule.covered_iv_days} days before ({schedule.covered_iv_mg_per_kg:g} mg/kg needed)"
+        parts.append(f"IVIG {listing(_dose_on(ctx, m) for m, _ in iv)} {window}")
+    if sc:
+        parts.append(sc_text)
+    seen = tuple(m.ref for m, _ in iv) + tuple(m.ref for m in sc)
+    before = [m for m in given if m.route == "SC" or (m.start is not None and m.start < exposed)]
+    if not parts and before:
+        last = before[-1]
         seen = (last.ref,)
         assert last.start is not None
-        last_dose = ctx.igrt_history.mg_per_kg_of(last)
-        shown = f"{last_dose:.0f} mg/kg" if last_dose is not None else "dose not recorded"
-        parts.append(
-            f"last immune globulin {shown} on {last.start.isoformat()}, {(exposed - last.start).days} days before"
-        )
+        days = (exposed - last.start).days
+        parts.append(f"last immune globulin {_dose_on(ctx, last)}, {days} days before")
     text = "; ".join(parts) or "no immune globulin dose on record before the exposure"
     return False, f"not covered: {text}", seen
+
+
+def _after(ctx: ClinicalContext, exposed: date) -> tuple[MedicationUse | None, list[str], tuple[str, ...]]:
+    """Immune globulin given after the exposure (IV from the day of it): the post-exposure dose
+    (IVIG at or above the post-exposure level within the window, ACIP 2013; CDC), or why each
+    other one is not (too late, too low, or SC)."""
+    schedule = ctx.kb.schedules.measles
+    history = ctx.igrt_history
+    after = [
+        m
+        for m in history.administrations
+        if m.start is not None and (m.start > exposed or (m.start == exposed and m.route != "SC"))
+    ]
+    notes = []
+    for given in after:
+        assert given.start is not None
+        day = (given.start - exposed).days
+        dose = history.mg_per_kg_of(given)
+        on_day = f"day {day} after the exposure" if day else "the day of the exposure"
+        when = f"{'SCIG' if given.route == 'SC' else 'IVIG'} {_dose_on(ctx, given)}, {on_day}"
+        if given.route == "SC":
+            notes.append(f"{when}: not a post-exposure dose (that is IVIG)")
+        elif day > schedule.within_days:
+            notes.append(f"{when}: after the {schedule.within_days}-day window")
+        elif dose is None or dose < schedule.post_exposure_mg_per_kg:
+            notes.append(f"{when}: below the {schedule.post_exposure_mg_per_kg:g} mg/kg post-exposure dose")
+        else:
+            return given, [when], (given.ref,)
+    return None, notes, tuple(m.ref for m in after)
 
 
 def _post_exposure(ctx: ClinicalContext) -> list[Finding]:
@@ -83,9 +131,13 @@ def _post_exposure(ctx: ClinicalContext) -> list[Finding]:
         "deadline": deadline.isoformat(),
         "cover_text": cover_text,
     }
-    evidence = (exposure.ref, *refs)
     if covered:
-        return [Finding("IGRT-MEASLES-03", values, evidence)]
+        return [Finding("IGRT-MEASLES-03", values, (exposure.ref, *refs))]
+    post_dose, notes, after_refs = _after(ctx, exposure.effective)
+    if post_dose is not None:
+        return [Finding("IGRT-MEASLES-05", {**values, "post_exposure_text": notes[0]}, (exposure.ref, *after_refs))]
+    values["cover_text"] = "; ".join([cover_text, *notes])
+    evidence = (exposure.ref, *refs, *after_refs)
     if days > schedule.within_days:
         return [Finding("IGRT-MEASLES-04", values, evidence)]
     extra = f"IVIG {schedule.post_exposure_mg_per_kg:g} mg/kg"
