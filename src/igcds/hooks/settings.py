@@ -7,7 +7,6 @@ error, so `igcds serve` exits 2 before it starts."""
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +20,7 @@ from igcds.hooks import origins
 from igcds.hooks.keys import TrustedClient, client_from_settings
 from igcds.hooks.state import default_state_path
 from igcds.knowledge import loader
-from igcds.knowledge.policy import make_policy
+from igcds.knowledge.policy import make_policy, site_table
 
 KNOWN_KEYS = frozenset(
     {
@@ -116,14 +115,9 @@ def load(path: Path | None, insecure_dev: bool) -> Settings:
         return Settings(insecure_dev=insecure_dev)
     where = str(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = site_table(path.read_bytes(), where, KNOWN_KEYS)
     except OSError as error:
         raise InputError(where, None, f"cannot read ({error.strerror})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(where, None, f"not TOML ({error})") from None
-    unknown = sorted(set(raw) - KNOWN_KEYS)
-    if unknown:
-        raise InputError(where, unknown[0], "unknown setting")
     entries = raw.get("trusted_clients", [])
     if not isinstance(entries, list):
         raise InputError(where, "trusted_clients", "must be an array of tables")

@@ -24,9 +24,10 @@ from fastapi.responses import Response
 
 from igcds.domain.errors import InputError
 from igcds.fhir import read
+from igcds.fhir.queries import patient_queries
 from igcds.web.app import Web
 from igcds.web.report_page import REPORT_KEY, assess
-from igcds.web.smart_fhir import TIMEOUT_SECONDS, FhirUnavailable, patient_queries, read_patient, scopes
+from igcds.web.smart_fhir import TIMEOUT_SECONDS, FhirUnavailable, read_patient, scopes
 
 LOG = logging.getLogger("igcds.web")
 PENDING_KEY = "smart_pending"
