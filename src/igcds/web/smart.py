@@ -33,6 +33,9 @@ LOG = logging.getLogger("igcds.web")
 PENDING_KEY = "smart_pending"
 MAX_PENDING = 5
 LAUNCH_SECONDS = 600  # a launch not completed in 10 minutes is forgotten
+LAUNCH_PATH = "/smart/launch"
+"""The app's SMART launch URL below the service's base: the EHR registers it, and the CDS Hooks
+cards link to it."""
 
 
 def router(web: Web) -> APIRouter:
@@ -59,7 +62,7 @@ def router(web: Web) -> APIRouter:
         session.trust_env = False  # no proxy or .netrc from the environment: the EHR is named by iss
         return session
 
-    @routes.get("/smart/launch")
+    @routes.get(LAUNCH_PATH)
     def launch(request: Request, iss: str = "", launch: str = "") -> Response:
         session = web.session(request)
         if urlsplit(iss).scheme not in ("http", "https") or not urlsplit(iss).netloc:
