@@ -5,58 +5,21 @@ dose being computed is a data gap, never a guess."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 
 from igcds.domain.assessment import DataGap, Dose, TroughModel
 from igcds.domain.igrt_plan import IgrtPlan
 from igcds.domain.judged import CurrentRegimen
-from igcds.domain.record import Measurement, MedicationUse, Route
+from igcds.domain.record import MedicationUse, Route
 from igcds.dosing import amount, catalogue, conversion, facilitated, regimen, trough_model, weight
+from igcds.dosing.facts import DoseRequest, DosingFacts
 from igcds.dosing.infusion import RateRisk
 from igcds.knowledge import schema
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
 from igcds.knowledge.product_names import iga_text
 
-
-@dataclass(frozen=True, slots=True)
-class DoseRequest:
-    """What the caller fixed about the dose: a product id (DESIGN.md §4 `--product`)."""
-
-    product: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DosingFacts:
-    """What the dose plan needs from the record, interpreted by the rules."""
-
-    weight: Measurement | None
-    height_cm: float | None
-    sex: str
-    age_years: float | None
-    pregnant: bool
-    current_dose: MedicationUse | None
-    """The last dose of current therapy (continuing, escalating)."""
-    previous_dose: MedicationUse | None
-    """The last dose on record, current or lapsed (a restart resumes it)."""
-    interval_days: int | None
-    dose_at_each_trough: tuple[tuple[float, float, date], ...] = ()
-    thrombosis_risk: bool = False
-    renal_risk: bool = False
-    sc_switch_advised: bool = False
-    """A reason for SC applies to a patient on IV: the dose carries the converted SC dose."""
-    excluded: tuple[tuple[str, str], ...] = ()
-    """(product id, why) for each product not planned for this patient: reacted to, or a label
-    contraindication matching the record (the rules' product choice, which the card follows)."""
-    preferred_iv: str | None = None
-    """After a reaction with anti-IgA antibodies or absent IgA: the lowest-IgA IV product left."""
-    withheld: str | None = None
-    """Why no product may be planned (the product behind a reaction is unknown)."""
-    weights: tuple[Measurement, ...] = ()
-    """Every weight on record: in pregnancy the regimen's mg/kg is read on the weight of its day."""
-    breakthrough: tuple[str, ...] = ()
-    """The breakthrough infections behind an escalation, in words."""
+__all__ = ["DoseRequest", "DosingFacts", "chosen_product", "plan_dose"]
 
 
 def chosen_product(
@@ -72,12 +35,13 @@ def chosen_product(
     product excluded for this patient (reacted to, or contraindicated by its label), none while
     the product behind a reaction is unknown, nor one igcds only recognises (no verified
     concentration)."""
-    if facts is not None and facts.withheld is not None:
-        return None
     avoid = {pid for pid, _ in facts.excluded} if facts else set()
 
     def usable(product: schema.Product | None) -> bool:
         return product is not None and route in product.routes and product.plannable and product.id not in avoid
+
+    if facts is not None and facts.withheld is not None:  # only the clinician's explicit choice
+        return requested if usable(requested) else None
 
     preferred = kb.products.get(facts.preferred_iv) if facts is not None and facts.preferred_iv else None
     for candidate in (requested, preferred if route == "IV" else None, current):
@@ -96,7 +60,8 @@ def _reaction_warnings(
         if kb.products[pid].plannable and route in kb.products[pid].routes
     ]
     if facts.withheld is not None:
-        warnings.append(f"no product is planned: {facts.withheld}")
+        chosen = f"{product.name} is given only because it was requested" if product else "no product is planned"
+        warnings.append(f"{chosen}: {facts.withheld}")
     if product is not None and product.id == facts.preferred_iv:
         warnings.append(
             f"{product.name} ({iga_text(product)}) after a reaction "
@@ -220,7 +185,7 @@ def plan_dose(
     if requested is not None and requested is not product:
         if requested.id in dict(facts.excluded):
             gaps.append(DataGap("product", f"{requested.name}: {dict(facts.excluded)[requested.id]}; not planned"))
-        elif not (plan.route == "IV" and "SC" in requested.routes):
+        elif facts.withheld is None and not (plan.route == "IV" and "SC" in requested.routes):
             gaps.append(DataGap("product", f"{requested.name} is not labelled for {plan.route} use"))
     dose = amount.dose_for(regimen_, dosing_weight, measured, policy, product, recipient, model=model)
     dose = replace(dose, current=_on_record(plan, facts, dosing_weight.kg, policy))

@@ -129,7 +129,9 @@ class Product(Strict):
     def _flags_quote_the_label(self) -> Product:
         for flagged in self.contraindicated_when:
             if flagged.text not in self.contraindications:
-                raise ValueError(f"{self.id}: flagged contraindication {flagged.text!r} is not in its contraindications")
+                raise ValueError(
+                    f"{self.id}: flagged contraindication {flagged.text!r} is not in its contraindications"
+                )
         return self
 
     @property

@@ -63,7 +63,9 @@ class ProductChoice:
         return self.withheld is None and product.plannable and product.id not in dict(self.excluded)
 
     def sc_left(self, products: dict[str, schema.Product]) -> bool:
-        return any("SC" in p.routes and self.allowed(p) for p in products.values())
+        """An SC product's label allows it (whether or not the reacted product is known)."""
+        excluded = dict(self.excluded)
+        return any("SC" in p.routes and p.plannable and p.id not in excluded for p in products.values())
 
 
 def _anti_iga(ctx: ClinicalContext) -> tuple[str, str] | None:
