@@ -82,13 +82,15 @@ def test_no_product_left_is_critical_and_keeps_the_grams(kb: KnowledgeBase) -> N
     no_product = [r for r in assessment.recommendations if r.id == "IGRT-RXN-03"]
     assert [r.priority for r in no_product] == ["critical"]
     assert "Privigen 10%: label contraindication" in no_product[0].rationale
-    assert assessment.dose is not None and assessment.dose.product is None and assessment.dose.dose_g == 28.0
+    assert assessment.dose is not None
+    assert assessment.dose.product is None
+    assert assessment.dose.dose_g == 28.0
 
 
 def test_a_flagged_contraindication_must_quote_the_label(kb: KnowledgeBase) -> None:
     privigen = kb.products["privigen"].model_dump()
     privigen["contraindicated_when"] = [
-        {"flag": "severe-reaction-to-immune-globulin", "text": "anaphylaxis (not in the label text)", "citations": ["x"]}
+        {"flag": "severe-reaction-to-immune-globulin", "text": "anaphylaxis (not in the label)", "citations": ["x"]}
     ]
     with pytest.raises(ValidationError, match="not in its contraindications"):
         schema.Product.model_validate(privigen)

@@ -54,11 +54,12 @@ def chosen_product(
 def _reaction_warnings(
     facts: DosingFacts, route: Route, product: schema.Product | None, kb: KnowledgeBase
 ) -> list[str]:
-    warnings = [
-        f"{kb.products[pid].name} is not planned: {why}"
-        for pid, why in facts.excluded
-        if kb.products[pid].plannable and route in kb.products[pid].routes
-    ]
+    excluded = [(kb.products[pid], why) for pid, why in facts.excluded]
+    excluded = [(p, why) for p, why in excluded if p.plannable and route in p.routes]
+    unread = [p.name for p, _ in excluded if not p.contraindications_read]
+    warnings = [f"{p.name} is not planned: {why}" for p, why in excluded if p.contraindications_read]
+    if unread and facts.withheld is None:
+        warnings.append(f"not planned, as their labels' contraindications were not read: {', '.join(unread)}")
     if facts.withheld is not None:
         chosen = f"{product.name} is given only because it was requested" if product else "no product is planned"
         warnings.append(f"{chosen}: {facts.withheld}")
@@ -98,8 +99,9 @@ def _regimen(
         gaps.append(DataGap("immune globulin dose", "current dose not recorded: no dose computed"))
         return None
     then_kg = _weight_of_regimen(facts, last)
-    if then_kg is not None:
-        note = f"{current.mg_per_kg:g} mg/kg on {then_kg:g} kg then, re-dosed on the current weight in pregnancy"
+    if then_kg is not None and then_kg != kg:
+        then = f"{round(current.mg_per_kg, 1):g} mg/kg on {then_kg:g} kg then"
+        note = f"{then}, re-dosed on the current weight in pregnancy"
         current = replace(current, basis=f"{current.basis}; {note}")
     if plan.intent == "start":
         return regimen.within_ceiling(current, policy), None
