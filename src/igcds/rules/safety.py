@@ -99,6 +99,8 @@ def _reaction_findings(ctx: ClinicalContext, route: Route | None) -> list[Findin
         route_advice = "consider subcutaneous IgG, which causes fewer systemic reactions"
     else:
         route_advice = "no SC product can be planned for this patient either"
+    if choice.withheld is not None:
+        route_advice += "; igcds plans no product until the record names the one that caused the reaction"
     found = [
         Finding(
             "IGRT-RXN-01",
@@ -109,8 +111,8 @@ def _reaction_findings(ctx: ClinicalContext, route: Route | None) -> list[Findin
     ]
     planned_route: Route = route or "IV"
     left = [p for p in ctx.kb.products.values() if planned_route in p.routes and choice.allowed(p)]
-    if not seen.products and not seen.prefer_low_iga and choice.withheld is None and left:
-        return found
+    if not seen.products and not seen.prefer_low_iga and (choice.withheld is not None or left):
+        return found  # an unknown product is said on IGRT-RXN-01 and in the dose
     products = listing(p.name for p in seen.products) or "the product is not identified in the record"
     iga = f"{seen.low_iga[0]}" if seen.low_iga else "no anti-IgA antibodies or IgA deficiency recorded"
     if choice.withheld is not None:
