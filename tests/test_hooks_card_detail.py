@@ -83,7 +83,10 @@ def test_a_short_detail_is_shorter_than_the_whole_one_on_every_example_card(kb: 
             assert len(short) < len(whole)
             assert short.startswith(sentences(rec.text)[0])
             lengths.append(len(short))
-    assert max(lengths) < 2 * SHORT_DETAIL_CHARACTERS
+    # The first sentences of the action and the reason are kept whole (a critical card listing why
+    # each product is excluded runs long), so the ceiling is loose; the typical card is near budget.
+    assert max(lengths) < 2.5 * SHORT_DETAIL_CHARACTERS
+    assert sorted(lengths)[len(lengths) // 2] < 1.5 * SHORT_DETAIL_CHARACTERS
 
 
 def test_one_dose_line_for_igrt_cards_with_the_dose_notes(kb: KnowledgeBase, policy: Policy) -> None:
