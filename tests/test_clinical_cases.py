@@ -51,6 +51,10 @@ def test_case(path: Path, kb: KnowledgeBase) -> None:
     if "ids" in expect:
         ids = {r["id"] for r in result["recommendations"]}
         assert set(expect["ids"]) <= ids, context
+    for rec_id, phrases in expect.get("rationale_contains", {}).items():  # the facts a clinician must read
+        rationale = " ".join(r["rationale"] for r in result["recommendations"] if r["id"] == rec_id)
+        for phrase in phrases:
+            assert phrase in rationale, f"{rec_id} rationale lacks {phrase!r}: {rationale!r}. {context}"
     if "dose" in expect:
         if expect["dose"] is None:
             assert result["dose"] is None, context

@@ -143,6 +143,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         *measles.sc_citations,
         *measles.exposure_citations,
         *schedules.pjp_tmp_smx_order.citations,
+        *schedules.pjp_infant.citations,
     ]
     checks.resolve("schedules.yaml", "schedules", cited, references)
     rows = [row.up_to_mg_per_kg for row in schedules.vaccine_interval_after_igiv.rows]
