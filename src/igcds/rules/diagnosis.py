@@ -40,9 +40,9 @@ class GenotypeFinding:
 
 def find_genotype(ctx: ClinicalContext, pattern_present: bool) -> GenotypeFinding:
     """A counting variant in a HIGM gene. CD40LG is X-linked: in a female it counts only when a
-    homozygous or hemizygous state is recorded or she has the hyper-IgM laboratory pattern (a
-    symptomatic carrier; Bonilla 2015 SS40); otherwise, zygosity recorded or not, it is a carrier
-    finding."""
+    homozygous or hemizygous state is recorded or she has the hyper-IgM laboratory pattern at an
+    interpretable age (a symptomatic carrier; Bonilla 2015 SS40); otherwise, zygosity recorded or
+    not, it is a carrier finding."""
     genes: dict[str, list[str]] = {}
     carriers: list[str] = []
     for variant in ctx.record.variants:
@@ -153,7 +153,7 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
     igm_low, igg_low, iga_low = (ctx.labs.judge(r) == "low" for r in (igm, igg, iga))
     igm_not_low = ctx.labs.judge(igm) in NOT_LOW
     higm = HigmPattern(ctx)
-    genotype = find_genotype(ctx, higm.present)
+    genotype = find_genotype(ctx, higm.present and not higm.drawn_too_young)
     recorded_higm = ctx.conditions_in("hyper_igm", active_only=False)
     recorded_sigmd = ctx.conditions_in("selective_igm_deficiency", active_only=False)
     secondary = secondary_cause_refs(ctx)
