@@ -226,7 +226,8 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
     if higm.cvid_pattern or (igm_low and (igg_low or iga_low)) or igg2 is not None:
         return result("other-antibody-deficiency", label=_other_label(ctx, higm, igg2, secondary))
     if igm_low and secondary:
-        return result("secondary-low-igm")
+        causes = ", ".join(dict.fromkeys(d for d, _ in secondary))
+        return result("secondary-low-igm", label=f"{LABELS['secondary-low-igm']} ({causes})")
     if low_igm_twice and ctx.labs.judge(igg) in NOT_LOW and ctx.labs.judge(iga) in NOT_LOW:
         return result("selective-igm-deficiency")
     if igm_low:
