@@ -18,7 +18,14 @@ from igcds.knowledge.product_schema import (
     SiteLimit,
     VialSize,
 )
-from igcds.knowledge.schedule_schema import IntervalRow, MeaslesProphylaxis, PjpOrder, Schedules, VaccineInterval
+from igcds.knowledge.schedule_schema import (
+    IntervalRow,
+    MeaslesProphylaxis,
+    PjpInfant,
+    PjpOrder,
+    Schedules,
+    VaccineInterval,
+)
 from igcds.knowledge.scope_schema import RecordCriterion, Scope, WarningSign
 from igcds.knowledge.strict import Strict
 
@@ -33,6 +40,7 @@ __all__ = [  # the product catalogue, schedule, scope, guideline and measure sch
     "Measure",
     "MeasureCriterion",
     "Measures",
+    "PjpInfant",
     "PjpOrder",
     "Product",
     "RampUpStep",
@@ -138,6 +146,7 @@ class VariantProfile(Strict):
     excluded_significance_answers: list[str]
     zygosity_component: str | None = None
     heterozygous_answers: list[str] = Field(default_factory=list)
+    homozygous_or_hemizygous_answers: list[str] = Field(default_factory=list)
 
 
 class ConditionSet(Strict):
