@@ -18,6 +18,7 @@ from igcds.knowledge.product_schema import (
     SiteLimit,
     VialSize,
 )
+from igcds.knowledge.reference_range_schema import AgeBand, ReferenceRanges
 from igcds.knowledge.schedule_schema import (
     IntervalRow,
     MeaslesProphylaxis,
@@ -29,7 +30,10 @@ from igcds.knowledge.schedule_schema import (
 from igcds.knowledge.scope_schema import RecordCriterion, Scope, WarningSign
 from igcds.knowledge.strict import Strict
 
-__all__ = [  # the product catalogue, schedule, scope, guideline and measure schemas are part of this module's names
+# The product catalogue, schedule, scope, guideline, measure and reference-range schemas live in their
+# own modules and are part of this module's names.
+__all__ = [
+    "AgeBand",
     "Catalogue",
     "Guideline",
     "GuidelineSection",
@@ -45,6 +49,7 @@ __all__ = [  # the product catalogue, schedule, scope, guideline and measure sch
     "Product",
     "RampUpStep",
     "RecordCriterion",
+    "ReferenceRanges",
     "ScInfusion",
     "Schedules",
     "Scope",
@@ -215,26 +220,6 @@ class ValueSets(Strict):
     vaccines: VaccineSets
     routes: dict[Literal["intravenous", "subcutaneous"], RouteSet]
     unverified_omitted: list[Omitted] = Field(default_factory=list)
-
-
-# --- reference ranges ------------------------------------------------------------------------------
-
-
-class AgeBand(Strict):
-    min_age_months: int = Field(ge=0)
-    max_age_months: int | None
-    igm: tuple[float, float]
-    igg: tuple[float, float]
-    iga: tuple[float, float]
-
-
-class ReferenceRanges(Strict):
-    version: str
-    name: str
-    citation: str
-    unit: Literal["mg/dL"]
-    note: str
-    bands: list[AgeBand] = Field(min_length=1)
 
 
 # --- site policy -----------------------------------------------------------------------------------
