@@ -40,6 +40,8 @@ def test_case(path: Path, kb: KnowledgeBase) -> None:
     # Every case names its diagnosis: an `out` or `boundary` case cannot pass because the patient
     # fell out of the pathway it is about.
     assert result["diagnosis"]["code"] == expect["diagnosis"], context
+    if "label_contains" in expect:  # e.g. the recorded secondary cause, named
+        assert expect["label_contains"] in result["diagnosis"]["label"], context
     if "genotype" in expect:
         assert result["diagnosis"]["genotype"] == expect["genotype"], context
     for code in expect.get("present", []):
@@ -51,6 +53,10 @@ def test_case(path: Path, kb: KnowledgeBase) -> None:
     if "ids" in expect:
         ids = {r["id"] for r in result["recommendations"]}
         assert set(expect["ids"]) <= ids, context
+    for rec_id, phrases in expect.get("rationale_contains", {}).items():  # the facts a clinician must read
+        rationale = " ".join(r["rationale"] for r in result["recommendations"] if r["id"] == rec_id)
+        for phrase in phrases:
+            assert phrase in rationale, f"{rec_id} rationale lacks {phrase!r}: {rationale!r}. {context}"
     if "dose" in expect:
         if expect["dose"] is None:
             assert result["dose"] is None, context

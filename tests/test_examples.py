@@ -47,6 +47,8 @@ EXPECTED_DIAGNOSIS = {
     "possible-higm-toddler-otitis": "possible-hyper-igm-syndrome",
     "possible-higm-boy-pneumocystis": "possible-hyper-igm-syndrome",
     "possible-higm-girl-on-ivig": "possible-hyper-igm-syndrome",
+    "possible-higm-boy-confirmed": "possible-hyper-igm-syndrome",
+    "possible-higm-newborn-pneumocystis": "possible-hyper-igm-syndrome",
     "cvid-pattern-adult": "other-antibody-deficiency",
     "low-igm-igg-toddler": "other-antibody-deficiency",
 }

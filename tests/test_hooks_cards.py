@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from igcds.hooks.models import Card
+from igcds.knowledge.loader import KnowledgeBase
 from tests.conftest import ROOT
 from tests.fixtures import builder as b
 from tests.fixtures.hooks import example_resources, full_prefetch, hook_request, make_client
@@ -234,3 +235,84 @@ def test_a_record_element_of_the_wrong_json_type_is_named_on_the_card(
     card = answer.json()["cards"][0]
     assert card["summary"] == "igcds could not read this record, so it gives no advice"
     assert where in card["detail"]
+
+
+# --- the SMART link to the igcds report (issue 14 item 3) ----------------------------------------------
+
+PUBLIC = "https://igcds.example.org"
+LAUNCH = f"{PUBLIC}/smart/launch"
+REPORT_LINK = {"label": "Open the igcds report", "url": LAUNCH, "type": "smart"}
+
+
+def _patient_view(client: TestClient, example: str, **headers: str) -> list[dict[str, Any]]:
+    resources = [r for r in example_resources(example) if r.get("id") != "mmr-order"]
+    request = hook_request("patient-view", resources[0]["id"], full_prefetch(resources))
+    answer = client.post("/cds-services/igcds-patient-view", json=request, headers=headers)
+    assert answer.status_code == 200
+    cards: list[dict[str, Any]] = answer.json()["cards"]
+    return cards
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_with_a_public_url_every_card_links_to_the_report_and_is_short(
+    tmp_path: Path, kb: KnowledgeBase, example: str
+) -> None:
+    with make_client(tmp_path / "linked", public_base_url=PUBLIC) as linked:
+        short = _patient_view(linked, example)
+    with make_client(tmp_path / "plain") as plain:
+        whole = _patient_view(plain, example)
+    assert [c["summary"] for c in short] == [c["summary"] for c in whole]
+    for card, full in zip(short, whole, strict=True):
+        Card.model_validate(card)  # cds-resp-1..6, summary < 140
+        assert card["links"] == [REPORT_LINK]  # a smart link: the EHR appends iss and launch
+        assert "links" not in full
+        assert len(card["detail"]) < len(full["detail"])
+        assert "<http" not in card["detail"], "references are behind the link, sources as ids only"
+        assert card["detail"].endswith(f"_{kb.disclaimer}_")
+        labels = [[s["label"] for s in c.get("suggestions", [])] for c in (card, full)]
+        assert (card["indicator"], labels[0]) == (full["indicator"], labels[1])
+
+
+def test_a_short_card_keeps_the_action_the_reason_the_dose_and_the_source_ids(tmp_path: Path) -> None:
+    """The boy with X-linked hyper-IgM: starting IgRT is one card with one dose line, the 6 g dose."""
+    with make_client(tmp_path, public_base_url=PUBLIC) as client:
+        cards = _patient_view(client, "higm-cd40lg-boy")
+    card = next(c for c in cards if c["source"]["topic"]["code"] == "treatment.igrt-start")
+    detail = card["detail"]
+    assert detail.startswith("Start immunoglobulin replacement now")
+    assert "**Why, for this patient:** Hyper-IgM syndrome (CD40LG)" in detail
+    assert detail.count("**Dose:**") == 1
+    assert "**Dose:** IV 6 g every 4 weeks (400 mg/kg, no product chosen), dosing weight 14.2 kg (actual)." in detail
+    assert "genereviews-higm1" in detail
+    assert "IV rate steps" not in detail  # the whole plan is in the report
+    routine = cards[-1]
+    assert routine["indicator"] == "info"
+    assert routine["links"] == [REPORT_LINK]
+    assert "(`monitor.growth`)" in routine["detail"]  # every routine recommendation is still named
+
+
+def test_order_sign_stop_links_to_the_report(tmp_path: Path) -> None:
+    with make_client(tmp_path, public_base_url=PUBLIC) as client:
+        card = client.post("/cds-services/igcds-order-sign", json=_mmr_call()).json()["cards"][0]
+    assert (card["indicator"], card["links"]) == ("critical", [REPORT_LINK])
+    assert card["suggestions"][0]["actions"][0]["resourceId"] == "MedicationRequest/mmr-order"
+
+
+def test_the_link_comes_from_settings_never_from_the_host_header(tmp_path: Path) -> None:
+    """Issue 11 item 4: the Host header is the caller's to choose, so it never makes a URL."""
+    with make_client(tmp_path / "a", public_base_url=PUBLIC) as client:
+        cards = _patient_view(client, "sigmd-asymptomatic", host="evil.example")
+    assert {link["url"] for c in cards for link in c["links"]} == {LAUNCH}
+    with make_client(tmp_path / "b") as client:  # development mode, no public URL, no listen address
+        cards = _patient_view(client, "sigmd-asymptomatic", host="evil.example")
+    assert cards
+    assert all("links" not in c for c in cards)
+
+
+def test_the_linked_launch_url_is_the_web_apps_smart_launch(tmp_path: Path) -> None:
+    with make_client(tmp_path, public_base_url="http://testserver") as client:
+        url = _patient_view(client, "sigmd-asymptomatic")[0]["links"][0]["url"]
+        assert url == "http://testserver/smart/launch"
+        launch = client.get(url, follow_redirects=False)  # no iss: the app's own launch page answers
+    assert launch.status_code == 400
+    assert "names no FHIR server" in launch.text

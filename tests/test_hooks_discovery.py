@@ -1,11 +1,13 @@
 """Discovery (CDS Hooks 2.0 §Discovery), the prefetch templates within the spec's query
-restrictions, and the example requests the docs post with curl."""
+restrictions, the example requests the docs post with curl, and the settings file (the cards' SMART
+launch URL among them)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -83,3 +85,55 @@ def test_a_bad_policy_value_fails_when_the_settings_load(tmp_path: Path) -> None
     config.write_text("[policy]\ntrough_target_mg_dl = -5\n", encoding="utf-8")
     with pytest.raises(InputError, match="trough_target_mg_dl"):
         service_settings.load(config, insecure_dev=True)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"smart_launch_url": "https://apps.example.org/igcds/launch"}, "https://apps.example.org/igcds/launch"),
+        ({"public_base_url": "https://igcds.example.org/"}, "https://igcds.example.org/smart/launch"),
+        ({"insecure_dev": True, "listen": ("127.0.0.1", 8080)}, "http://127.0.0.1:8080/smart/launch"),
+        ({"insecure_dev": True, "listen": ("::1", 8080)}, "http://[::1]:8080/smart/launch"),
+        ({"insecure_dev": True, "listen": ("0.0.0.0", 8080)}, None),  # noqa: S104 - which name? unknown
+        ({"insecure_dev": True, "listen": ("10.1.2.3", 8080)}, None),
+        ({"insecure_dev": False, "listen": ("127.0.0.1", 8080)}, None),
+        ({"insecure_dev": True}, None),
+    ],
+)
+def test_the_cards_launch_url_comes_from_settings(options: dict[str, Any], expected: str | None) -> None:
+    """Configured, or the loopback address igcds listens on in development mode; otherwise no link."""
+    from igcds.hooks.settings import Settings
+
+    settings = Settings(**options)
+    settings.check()
+    assert settings.launch_url() == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "insecure_dev", "message"),
+    [
+        ('smart_launch_url = "http://igcds.example.org/smart/launch"', False, "smart_launch_url: https is required"),
+        ('smart_launch_url = "https://igcds.example.org/launch?x=1"', False, "smart_launch_url: not an absolute"),
+        ('smart_launch_url = "/smart/launch"', True, "smart_launch_url: not an absolute"),
+        ('public_base_url = "igcds.example.org"', True, "public_base_url: not an absolute"),
+    ],
+)
+def test_a_launch_url_that_cannot_be_linked_fails_when_the_settings_load(
+    tmp_path: Path, line: str, insecure_dev: bool, message: str
+) -> None:
+    from igcds.domain.errors import InputError
+    from igcds.hooks import settings as service_settings
+
+    config = tmp_path / "service.toml"
+    config.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        service_settings.load(config, insecure_dev=insecure_dev)
+
+
+def test_http_launch_url_is_accepted_in_development_mode(tmp_path: Path) -> None:
+    from igcds.hooks import settings as service_settings
+
+    config = tmp_path / "service.toml"
+    config.write_text('smart_launch_url = "http://192.168.1.5:8080/smart/launch"\n', encoding="utf-8")
+    loaded = service_settings.load(config, insecure_dev=True)
+    assert loaded.launch_url() == "http://192.168.1.5:8080/smart/launch"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.fixtures import builder as b
@@ -88,6 +88,7 @@ def fhir_page(tmp_path: Path) -> Iterator[tuple[TestClient, FhirServer]]:
 
 @FUZZ
 @given(page=st.one_of(BUNDLE, JSON))
+@example(page={"resourceType": "Bundle", "link": [{"relation": "next", "url": "\x1f"}]})  # httpx.InvalidURL was a 500
 def test_any_fetched_fhir_page_is_never_a_500(fhir_page: tuple[TestClient, FhirServer], page: Any) -> None:
     client, fhir = fhir_page
     fhir.body = page if page is not None else {}

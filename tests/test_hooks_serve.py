@@ -1,4 +1,5 @@
-"""`igcds serve` as an EHR meets it, on loopback: the example request answered, the HTTP server
+"""`igcds serve` as an EHR meets it, on loopback: the example request answered (its cards linking to
+the report at the loopback address the service listens on), the HTTP server
 refusing oversized headers before reading them whole, and in development mode every log line,
 uvicorn's own included, carrying the warning."""
 
@@ -61,7 +62,12 @@ def test_the_example_request_is_answered(served: tuple[str, list[str]]) -> None:
     body = (ROOT / "examples" / "cds-hooks" / "patient-view-request.json").read_bytes()
     answered = httpx.post(f"{base}/cds-services/igcds-patient-view", content=body, timeout=10)
     assert answered.status_code == 200
-    assert answered.json()["cards"]
+    cards = answered.json()["cards"]
+    assert cards
+    # Development mode on loopback without a public URL: the link is the address igcds listens on.
+    launch = {"label": "Open the igcds report", "url": f"{base}/smart/launch", "type": "smart"}
+    assert all(card["links"] == [launch] for card in cards)
+    assert httpx.get(launch["url"], timeout=10).status_code == 400  # the web app's launch, without iss
 
 
 def test_oversized_headers_are_refused_by_the_http_server(served: tuple[str, list[str]]) -> None:

@@ -185,7 +185,12 @@ def test_worklist_one_row_per_patient_and_action_critical_first(outputs: Path) -
         for r in line["recommendations"]
     )
     assert Counter((r["patient"], r["code"], r["recommendation_id"]) for r in rows) == expected
-    assert all(r["due_date"] == AS_OF.isoformat() and r["reason"] for r in rows)
+    due = {
+        (line["patient"]["id"], r["id"]): r.get("due") or AS_OF.isoformat()
+        for line in read_ndjson(outputs / "assessments.ndjson")
+        for r in line["recommendations"]
+    }
+    assert all(r["due_date"] == due[(r["patient"], r["recommendation_id"])] and r["reason"] for r in rows)
 
 
 def test_measures_are_a_cited_fhir_bundle_counted_from_the_assessments(outputs: Path, kb: KnowledgeBase) -> None:

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from igcds.domain.errors import InputError
+from igcds.fhir.queries import patient_queries
 from igcds.hooks import services
 from igcds.hooks.app import create_app
 from igcds.hooks.settings import Settings
@@ -20,7 +21,7 @@ from igcds.report import html
 from igcds.web import settings as web_settings
 from igcds.web.app import create_web_app
 from igcds.web.sessions import style_hashes
-from igcds.web.smart_fhir import patient_queries, scopes
+from igcds.web.smart_fhir import scopes
 from tests.web_fixtures import AS_OF, ROOT, settings
 
 EXAMPLE = ROOT / "examples" / "higm-cd40lg-boy.json"
@@ -111,8 +112,8 @@ def test_upload_errors_are_one_line_and_a_too_large_file_is_refused(tmp_path: Pa
 
 def test_smart_reads_the_patient_with_the_cds_hooks_prefetch_queries(kb: KnowledgeBase) -> None:
     templates = services.prefetch_templates(kb)
-    filled = {key: query.replace(services.PATIENT, "p-42") for key, query in templates.items()}
-    assert patient_queries(kb, "p-42") == filled
+    filled = {key: query.replace("{{context.patientId}}", "p-42") for key, query in templates.items()}
+    assert patient_queries(kb, "p-42") == filled  # what the SMART app reads (web/smart.py)
     kinds = {query.split("/")[0].split("?")[0] for query in filled.values()}
     assert set(scopes(standalone=False).split()[1:]) == {f"patient/{kind}.rs" for kind in kinds}
     assert scopes(standalone=False).split()[0] == "launch"

@@ -193,7 +193,7 @@ def _data_gaps(ctx: ClinicalContext, dx: Diagnosis, plan: IgrtPlan | None) -> li
 
 
 def _dosing_facts(ctx: ClinicalContext, plan: IgrtPlan, decided: sequence.Decisions) -> DosingFacts:
-    reacted = reactions.reactions(ctx)
+    choice = reactions.product_choice(ctx)
     # Any infection on IgRT in the breakthrough window makes an escalation infection-driven (a step at least).
     escalating_for_infections = plan.intent == "escalate" and bool(ctx.infections.breakthrough)
     return DosingFacts(
@@ -209,9 +209,10 @@ def _dosing_facts(ctx: ClinicalContext, plan: IgrtPlan, decided: sequence.Decisi
         thrombosis_risk=decided.flagged(Flag.THROMBOSIS_RISK),
         renal_risk=decided.flagged(Flag.RENAL_RISK),
         sc_switch_advised=decided.flagged(Flag.SC_ROUTE_ADVISED),
-        reacted=tuple((p.product_id, f"reaction recorded ({', '.join(p.refs)})") for p in reacted.products),
-        prefer_low_iga=reacted.prefer_low_iga,
-        unidentified_reaction=bool(reacted.unidentified),
+        excluded=choice.excluded,
+        preferred_iv=choice.preferred_iv,
+        withheld=choice.withheld,
+        weights=ctx.record.weights,
         breakthrough=tuple(f"{e.infection.label} {e.onset.isoformat()} ({e.ref})" for e in ctx.infections.breakthrough)
         if escalating_for_infections
         else (),

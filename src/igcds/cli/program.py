@@ -191,23 +191,17 @@ def now() -> datetime:
 
 def load_policy(path: Path | None) -> Policy:
     """Site policy from a TOML file (every key documented in knowledge/data/policy.yaml)."""
-    import tomllib
-
     from igcds.domain.errors import InputError
     from igcds.knowledge import loader
-    from igcds.knowledge.policy import make_policy
+    from igcds.knowledge.policy import make_policy, policy_from_toml
 
-    overrides: dict[str, Any] = {}
-    if path is not None:
-        try:
-            overrides = tomllib.loads(path.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise InputError(str(path), None, f"cannot read policy file ({error.strerror})") from None
-        except RecursionError:
-            raise InputError(str(path), None, "not a TOML policy file (nested too deeply)") from None
-        except ValueError as error:  # TOMLDecodeError, bad UTF-8, an integer of over 4,300 digits
-            raise InputError(str(path), None, f"not a TOML policy file ({error})") from None
-    return make_policy(loader.load().policy, overrides)
+    if path is None:
+        return make_policy(loader.load().policy)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(str(path), None, f"cannot read policy file ({error.strerror})") from None
+    return policy_from_toml(loader.load().policy, data, str(path))
 
 
 def emit(rendered: str, output: Path | None) -> None:

@@ -116,6 +116,8 @@ class Variant:
     heterozygous: bool
     ref: str
     effective: date | None = None
+    homozygous_or_hemizygous: bool = False
+    """The allelic state is recorded as homozygous or hemizygous (not merely 'not heterozygous')."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,55 +5,21 @@ dose being computed is a data gap, never a guess."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 
 from igcds.domain.assessment import DataGap, Dose, TroughModel
 from igcds.domain.igrt_plan import IgrtPlan
 from igcds.domain.judged import CurrentRegimen
-from igcds.domain.record import Measurement, MedicationUse, Route
+from igcds.domain.record import MedicationUse, Route
 from igcds.dosing import amount, catalogue, conversion, facilitated, regimen, review, trough_model, weight
+from igcds.dosing.facts import DoseRequest, DosingFacts
 from igcds.dosing.infusion import RateRisk
 from igcds.knowledge import schema
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
 from igcds.knowledge.product_names import iga_text
 
-
-@dataclass(frozen=True, slots=True)
-class DoseRequest:
-    """What the caller fixed about the dose: a product id (DESIGN.md §4 `--product`)."""
-
-    product: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DosingFacts:
-    """What the dose plan needs from the record, interpreted by the rules."""
-
-    weight: Measurement | None
-    height_cm: float | None
-    sex: str
-    age_years: float | None
-    pregnant: bool
-    current_dose: MedicationUse | None
-    """The last dose of current therapy (continuing, escalating)."""
-    previous_dose: MedicationUse | None
-    """The last dose on record, current or lapsed (a restart resumes it)."""
-    interval_days: int | None
-    dose_at_each_trough: tuple[tuple[float, float, date], ...] = ()
-    thrombosis_risk: bool = False
-    renal_risk: bool = False
-    sc_switch_advised: bool = False
-    """A reason for SC applies to a patient on IV: the dose carries the converted SC dose."""
-    reacted: tuple[tuple[str, str], ...] = ()
-    """(product id, why) for each product the patient reacted to: never planned again."""
-    prefer_low_iga: bool = False
-    """A reaction with anti-IgA antibodies or absent IgA: the lowest-IgA IV product is preferred."""
-    unidentified_reaction: bool = False
-    """A reaction to immune globulin is recorded without the product that caused it."""
-    breakthrough: tuple[str, ...] = ()
-    """The breakthrough infections behind an escalation, in words."""
+__all__ = ["DoseRequest", "DosingFacts", "chosen_product", "plan_dose"]
 
 
 def chosen_product(
@@ -64,35 +30,53 @@ def chosen_product(
     current: schema.Product | None,
     facts: DosingFacts | None = None,
 ) -> schema.Product | None:
-    """The requested product if it suits the route, else the patient's own, else (after a reaction
-    with anti-IgA or absent IgA, on IV) the lowest-IgA IV product, else the site's. Never a product
-    the patient reacted to, nor one igcds only recognises (no verified concentration)."""
-    avoid = {pid for pid, _ in facts.reacted} if facts else set()
+    """The requested product if it suits the route, else (after a reaction with anti-IgA or absent
+    IgA, on IV) the lowest-IgA IV product left, else the patient's own, else the site's. Never a
+    product excluded for this patient (reacted to, or contraindicated by its label), none while
+    the product behind a reaction is unknown, nor one igcds only recognises (no verified
+    concentration)."""
+    avoid = {pid for pid, _ in facts.excluded} if facts else set()
 
     def usable(product: schema.Product | None) -> bool:
         return product is not None and route in product.routes and product.plannable and product.id not in avoid
 
-    for candidate in (requested, current):
+    if facts is not None and facts.withheld is not None:  # only the clinician's explicit choice
+        return requested if usable(requested) else None
+
+    preferred = kb.products.get(facts.preferred_iv) if facts is not None and facts.preferred_iv else None
+    for candidate in (requested, preferred if route == "IV" else None, current):
         if usable(candidate):
             return candidate
-    if facts is not None and facts.prefer_low_iga and route == "IV":
-        low_iga = [p for p in kb.products.values() if usable(p) and p.iga_ug_per_ml is not None]
-        if low_iga:
-            return min(low_iga, key=lambda p: p.iga_ug_per_ml or 0.0)
     site = kb.products.get(policy.iv_product if route == "IV" else policy.sc_product)
     return site if usable(site) else None
 
 
-def _reaction_warnings(facts: DosingFacts, product: schema.Product | None, kb: KnowledgeBase) -> list[str]:
-    warnings = [f"{kb.products[pid].name} is not planned: {why}" for pid, why in facts.reacted]
-    if facts.unidentified_reaction:
-        warnings.append("a reaction to immune globulin is recorded without its product: confirm it before dispensing")
-    if facts.prefer_low_iga and product is not None and product.iga_ug_per_ml is not None:
+def _reaction_warnings(
+    facts: DosingFacts, route: Route, product: schema.Product | None, kb: KnowledgeBase
+) -> list[str]:
+    excluded = [(kb.products[pid], why) for pid, why in facts.excluded]
+    excluded = [(p, why) for p, why in excluded if p.plannable and route in p.routes]
+    unread = [p.name for p, _ in excluded if not p.contraindications_read]
+    warnings = [f"{p.name} is not planned: {why}" for p, why in excluded if p.contraindications_read]
+    if unread and facts.withheld is None:
+        warnings.append(f"not planned, as their labels' contraindications were not read: {', '.join(unread)}")
+    if facts.withheld is not None:
+        chosen = f"{product.name} is given only because it was requested" if product else "no product is planned"
+        warnings.append(f"{chosen}: {facts.withheld}")
+    if product is not None and product.id == facts.preferred_iv:
         warnings.append(
             f"{product.name} ({iga_text(product)}) after a reaction "
             "with anti-IgA antibodies or absent IgA: first infusion under supervision at the minimum rate"
         )
     return warnings
+
+
+def _none_left(route: Route, facts: DosingFacts, kb: KnowledgeBase) -> str:
+    excluded = dict(facts.excluded)
+    left = [p.name for p in kb.products.values() if route in p.routes and p.plannable and p.id not in excluded]
+    if left:
+        return f"the site's product is excluded for this patient: choose another ({', '.join(left)})"
+    return f"every {route} product is excluded for this patient: a specialist chooses (grams only)"
 
 
 def _regimen(
@@ -114,7 +98,7 @@ def _regimen(
         last.dose_g if last else None,
         last.dose_mg_per_kg if last else None,
         facts.interval_days,
-        kg,
+        _weight_of_regimen(facts, last) or kg,
         policy,
     )
     if current is None:
@@ -127,6 +111,11 @@ def _regimen(
     if absurd is not None:  # never continued (or escalated) from a dose no one could have meant
         warnings.append(absurd)
         return starting, None
+    then_kg = _weight_of_regimen(facts, last)
+    if then_kg is not None and then_kg != kg:
+        then = f"{round(current.mg_per_kg, 1):g} mg/kg on {then_kg:g} kg then"
+        note = f"{then}, re-dosed on the current weight in pregnancy"
+        current = replace(current, basis=f"{current.basis}; {note}")
     if plan.intent == "start":
         return regimen.within_ceiling(current, policy), None
     if plan.intent == "continue":
@@ -138,12 +127,24 @@ def _regimen(
     return regimen.escalated(current, policy, kb, model, facts.breakthrough), model
 
 
+def _weight_of_regimen(facts: DosingFacts, last: MedicationUse | None) -> float | None:
+    """In pregnancy, a dose recorded in grams is read per kg of the weight on its day (the last
+    weight on or before it), so the regimen's mg/kg is re-dosed on the current weight (IGRT-PREG-01:
+    weight-adjusted dosing); otherwise None (grams are read on the current dosing weight)."""
+    if not facts.pregnant or last is None or last.dose_mg_per_kg is not None or last.start is None:
+        return None
+    before = [w for w in facts.weights if w.effective <= last.start]
+    return max(before, key=lambda w: w.effective).value if before else None
+
+
 def _on_record(plan: IgrtPlan, facts: DosingFacts, kg: float, policy: Policy) -> CurrentRegimen | None:
     """The recorded regimen a continued or escalated dose starts from (as `_regimen` read it)."""
     last = facts.current_dose
     if plan.intent == "start" or last is None:
         return None
-    read = regimen.current(plan.route, last.dose_g, last.dose_mg_per_kg, facts.interval_days, kg, policy)
+    read = regimen.current(
+        plan.route, last.dose_g, last.dose_mg_per_kg, facts.interval_days, _weight_of_regimen(facts, last) or kg, policy
+    )
     if read is None:
         return None
     recorded = facts.interval_days is not None
@@ -180,7 +181,11 @@ def plan_dose(
         regimen_ = facilitated.starting(product, policy, kb)  # a new start at its 3-4 week interval
     risks = tuple(
         text
-        for flagged, text in ((facts.thrombosis_risk, "thrombosis risk"), (facts.renal_risk, "renal risk"))
+        for flagged, text in (
+            (facts.thrombosis_risk, "thrombosis risk"),
+            (facts.renal_risk, "renal risk"),
+            (facts.pregnant, "pregnancy (igcds' choice)"),
+        )
         if flagged
     )
     recipient = amount.Recipient(
@@ -192,14 +197,16 @@ def plan_dose(
     )
     if product is None and policy.rounding == "vial":
         gaps.append(DataGap("product", amount.NO_PRODUCT_ROUNDING))
+    if product is None and (facts.withheld or facts.excluded):
+        gaps.append(DataGap("product", facts.withheld or _none_left(plan.route, facts, kb)))
     if requested is not None and requested is not product:
-        if requested.id in {pid for pid, _ in facts.reacted}:
-            gaps.append(DataGap("product", f"{requested.name}: the patient reacted to it; not planned"))
-        elif not (plan.route == "IV" and "SC" in requested.routes):
+        if requested.id in dict(facts.excluded):
+            gaps.append(DataGap("product", f"{requested.name}: {dict(facts.excluded)[requested.id]}; not planned"))
+        elif facts.withheld is None and not (plan.route == "IV" and "SC" in requested.routes):
             gaps.append(DataGap("product", f"{requested.name} is not labelled for {plan.route} use"))
     dose = amount.dose_for(regimen_, dosing_weight, measured, policy, product, recipient, model=model)
     dose = replace(dose, current=_on_record(plan, facts, dosing_weight.kg, policy))
-    warnings = _reaction_warnings(facts, product, kb) + weight.pregnancy_notes(facts.pregnant)
+    warnings = _reaction_warnings(facts, plan.route, product, kb) + weight.pregnancy_notes(facts.pregnant)
     if own is not None and not own.plannable:
         warnings.append(f"{own.name} on record is recognised only: igcds plans no dose in it; choose a current product")
     if warnings:

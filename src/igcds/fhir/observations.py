@@ -186,7 +186,7 @@ class ObservationReader:
         if not present & set(profile.present_answers):
             return
         gene: str | None = None
-        heterozygous = False
+        heterozygous = biallelic = False
         for index, component in enumerate(resource.get("component") or ()):
             if not isinstance(component, dict):
                 continue
@@ -198,9 +198,11 @@ class ObservationReader:
                 if {c.code for c in codings(value)} & set(profile.excluded_significance_answers):
                     return  # benign or of uncertain significance: not a genotype
             elif profile.zygosity_component in component_codes:
-                heterozygous = bool({c.code for c in codings(value)} & set(profile.heterozygous_answers))
+                answers = {c.code for c in codings(value)}
+                heterozygous = bool(answers & set(profile.heterozygous_answers))
+                biallelic = bool(answers & set(profile.homozygous_or_hemizygous_answers))
         if gene is not None:
-            self.variants.append(Variant(gene, heterozygous, ref, when))
+            self.variants.append(Variant(gene, heterozygous, ref, when, homozygous_or_hemizygous=biallelic))
 
     def _gene(self, value: Any, ref: str, index: int) -> str | None:
         for coding in codings(value):

@@ -60,7 +60,9 @@ def from_environment() -> FastAPI:
 
     path = os.environ.get("IGCDS_SERVICE_CONFIG") or None
     insecure = os.environ.get("IGCDS_SERVICE_INSECURE_DEV") == "1"
-    app = create_app(service_settings.load(Path(path) if path else None, insecure))
+    host, _, port = (os.environ.get("IGCDS_SERVICE_LISTEN") or "").rpartition(" ")
+    listen = (host, int(port)) if host and port.isdigit() else None
+    app = create_app(service_settings.load(Path(path) if path else None, insecure, listen))
     # The knowledge base and the app live as long as the worker: out of the cyclic collector's
     # sight, a full collection after a large prefetch no longer walks them (p99 of a 300 KB call).
     gc.freeze()
@@ -73,11 +75,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     kb = loader.load()
     policy = make_policy(kb.policy, settings.policy_overrides)
     templates = services.prefetch_templates(kb)
+    launch_url = settings.launch_url()
     limits = settings.limits
     store = FeedbackStore(settings.feedback_db)
     replay = None if settings.insecure_dev else ReplayGuard(settings.feedback_db)
-    if settings.insecure_dev and not any(isinstance(f, DevModeFilter) for f in LOG.filters):
-        LOG.addFilter(DevModeFilter())
+    for logger in (LOG, logging.getLogger("igcds.web")) if settings.insecure_dev else ():
+        if not any(isinstance(f, DevModeFilter) for f in logger.filters):  # every line says so, the web app's too
+            logger.addFilter(DevModeFilter())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -97,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SizeLimits, max_header_bytes=limits.max_header_bytes, max_body_bytes=limits.max_body_bytes)
     if settings.insecure_dev:
         LOG.warning("started without client authentication (--insecure-dev); never expose this to patient data")
+    if launch_url is None:
+        LOG.info("cards carry no link to the igcds report: set public_base_url or smart_launch_url")
 
     async def authenticate(request: Request) -> dict[str, Any] | None:
         if replay is None:
@@ -155,7 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 limits.max_fhir_pages,
             )
             gathered.resources += await fetch(hook_request, gathered.pending, fetcher, allowed, bool(client))
-        answering = handlers.Answering(kb, policy, settings.today(), limits.max_draft_depth)
+        answering = handlers.Answering(kb, policy, settings.today(), limits.max_draft_depth, launch_url)
         try:
             response = handlers.answer(answering, hook_request, prefetch.unique(gathered.resources))
             body = response.wire()

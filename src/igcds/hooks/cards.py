@@ -1,9 +1,11 @@
 """Cards from an Assessment (CDS Hooks 2.0 §Card): one card per urgent or critical recommendation,
-the routine ones gathered in one info card, each with its reasons, evidence and citations in the
-Markdown detail. `critical` is kept for patient-safety stops (a live vaccine for a patient with
-hyper-IgM or on IgRT); other priorities map to `warning` and `info`. Suggestions carry whole
-resources: delete a draft live-vaccine order, update a draft immune globulin order to igcds' dose,
-create a TMP-SMX order when Pneumocystis prophylaxis is missing."""
+the routine ones gathered in one info card, each with its reasons and citations in the Markdown
+detail (`card_detail`). When the service knows the igcds web app's SMART launch URL, each card links
+to the patient's report there (a `smart` link: the EHR adds `iss` and `launch`) and its detail is
+short; without it the detail is whole. `critical` is kept for patient-safety stops (a live vaccine
+for a patient with hyper-IgM or on IgRT); other priorities map to `warning` and `info`. Suggestions
+carry whole resources: delete a draft live-vaccine order, update a draft immune globulin order to
+igcds' dose, create a TMP-SMX order when Pneumocystis prophylaxis is missing."""
 
 from __future__ import annotations
 
@@ -16,15 +18,15 @@ from igcds.domain.assessment import Assessment, Dose, Recommendation
 from igcds.domain.record import MedicationUse
 from igcds.engine import review_dose
 from igcds.hooks import vocabulary
-from igcds.hooks.models import Action, Card, Coding, Indicator, OverrideReason, Source, Suggestion
+from igcds.hooks.card_detail import full_detail, references, routine_detail, short_detail
+from igcds.hooks.models import Action, Card, Coding, Indicator, Link, OverrideReason, Source, Suggestion
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
 from igcds.report.dose_text import dose_statements
-from igcds.report.json_contract import format_reference
 
 SAFETY_STOPS = frozenset({"safety.live-vaccines-contraindicated", "safety.vaccine-ig-interval"})
-TREATMENT_CODES = frozenset({"treatment.igrt-start", "treatment.igrt-continue", "treatment.igrt-escalate"})
 UCUM = "http://unitsofmeasure.org"
+REPORT_LINK_LABEL = "Open the igcds report"
 
 
 def new_uuid() -> str:
@@ -42,18 +44,9 @@ def _source(kb: KnowledgeBase, rec: Recommendation | None = None) -> Source:
     return Source(label=f"igcds (knowledge base {kb.version})", topic=topic)
 
 
-def _references(kb: KnowledgeBase, citations: Sequence[str]) -> list[str]:
-    return [f"- [{ref}] {format_reference(kb.references[ref])} <{kb.references[ref].url}>" for ref in citations]
-
-
-def _detail(kb: KnowledgeBase, rec: Recommendation, dose: Dose | None) -> str:
-    lines = [rec.text, "", f"**Why, for this patient:** {rec.rationale}"]
-    if rec.evidence:
-        lines += ["", "**Evidence in the record:** " + ", ".join(f"`{ref}`" for ref in rec.evidence)]
-    if dose is not None and rec.code in TREATMENT_CODES:
-        lines += ["", "**Dose:**", *(f"{'  ' * depth}- {text}" for depth, text in dose_statements(dose))]
-    lines += ["", f"**Sources** ({rec.strength}, {rec.evidence_quality} quality):", *_references(kb, rec.citations)]
-    return "\n".join([*lines, "", f"_{kb.disclaimer}_"])
+def report_links(launch_url: str | None) -> list[Link] | None:
+    """The SMART link to the patient's igcds report, when the service knows the app's launch URL."""
+    return [Link(label=REPORT_LINK_LABEL, url=launch_url, type="smart")] if launch_url else None
 
 
 def _delete_drafts(rec: Recommendation, drafts: frozenset[str]) -> list[Suggestion]:
@@ -82,7 +75,11 @@ def _tmp_smx_order(kb: KnowledgeBase, assessment: Assessment) -> list[Suggestion
 
 
 def recommendation_card(
-    kb: KnowledgeBase, assessment: Assessment, rec: Recommendation, drafts: frozenset[str] = frozenset()
+    kb: KnowledgeBase,
+    assessment: Assessment,
+    rec: Recommendation,
+    drafts: frozenset[str] = frozenset(),
+    launch_url: str | None = None,
 ) -> Card:
     suggestions = _delete_drafts(rec, drafts) if rec.code in SAFETY_STOPS else []
     if rec.id == "HIGM-PJP-01":
@@ -90,42 +87,41 @@ def recommendation_card(
     return Card(
         uuid=new_uuid(),
         summary=f"igcds: {rec.title}",
-        detail=_detail(kb, rec, assessment.dose),
+        detail=(short_detail if launch_url else full_detail)(kb, rec, assessment.dose),
         indicator=indicator(rec),
         source=_source(kb, rec),
         suggestions=suggestions or None,
         selectionBehavior="at-most-one" if suggestions else None,
         overrideReasons=[OverrideReason(**reason) for reason in vocabulary.OVERRIDE_REASONS],
+        links=report_links(launch_url),
     )
 
 
-def _routine_card(kb: KnowledgeBase, assessment: Assessment, routine: list[Recommendation]) -> Card:
-    lines = []
-    for rec in routine:
-        lines += [f"**{rec.title}** (`{rec.code}`): {rec.text}", "", f"_Why:_ {rec.rationale}", ""]
-        lines += [f"_Sources:_ {', '.join(rec.citations)}", ""]
-    lines += ["**References:**", *_references(kb, list(dict.fromkeys(c for r in routine for c in r.citations)))]
+def _routine_card(
+    kb: KnowledgeBase, assessment: Assessment, routine: list[Recommendation], launch_url: str | None
+) -> Card:
     summary = f"igcds: {len(routine)} routine recommendation(s) for {assessment.diagnosis.label}"
     return Card(
         uuid=new_uuid(),
         summary=summary
         if len(summary) < vocabulary.SUMMARY_LIMIT
         else f"igcds: {len(routine)} routine recommendation(s)",
-        detail="\n".join([*lines, "", f"_{kb.disclaimer}_"]),
+        detail=routine_detail(kb, routine, short=bool(launch_url)),
         indicator="info",
         source=_source(kb),
         overrideReasons=[OverrideReason(**reason) for reason in vocabulary.OVERRIDE_REASONS],
+        links=report_links(launch_url),
     )
 
 
-def patient_view_cards(kb: KnowledgeBase, assessment: Assessment) -> list[Card]:
+def patient_view_cards(kb: KnowledgeBase, assessment: Assessment, launch_url: str | None = None) -> list[Card]:
     if assessment.diagnosis.code == "not-in-scope":
         return []  # CDS Hooks: an empty card list is "nothing to say"
     pressing = [r for r in assessment.recommendations if r.priority != "routine"]
     routine = [r for r in assessment.recommendations if r.priority == "routine"]
-    cards = [recommendation_card(kb, assessment, rec) for rec in pressing]
+    cards = [recommendation_card(kb, assessment, rec, launch_url=launch_url) for rec in pressing]
     if routine:
-        cards.append(_routine_card(kb, assessment, routine))
+        cards.append(_routine_card(kb, assessment, routine, launch_url))
     return cards
 
 
@@ -141,7 +137,12 @@ def _corrected_order(resource: dict[str, Any], dose: Dose) -> dict[str, Any]:
 
 
 def immune_globulin_order_card(
-    kb: KnowledgeBase, policy: Policy, assessment: Assessment, order: MedicationUse, resource: dict[str, Any]
+    kb: KnowledgeBase,
+    policy: Policy,
+    assessment: Assessment,
+    order: MedicationUse,
+    resource: dict[str, Any],
+    launch_url: str | None = None,
 ) -> Card | None:
     """A draft immune globulin order above the ceiling or more than the tolerance from igcds' dose."""
     dose = assessment.dose
@@ -167,7 +168,7 @@ def immune_globulin_order_card(
         *(f"{'  ' * depth}- {text}" for depth, text in dose_statements(dose)),
         "",
         "**Sources:**",
-        *_references(kb, dose.cited()),
+        *references(kb, dose.cited()),
         "",
         f"_{kb.disclaimer}_",
     ]
@@ -187,6 +188,7 @@ def immune_globulin_order_card(
         ],
         selectionBehavior="at-most-one",
         overrideReasons=[OverrideReason(**reason) for reason in vocabulary.OVERRIDE_REASONS],
+        links=report_links(launch_url),
     )
 
 
@@ -196,15 +198,16 @@ def order_cards(
     assessment: Assessment,
     drafts: frozenset[str],
     immune_globulin_orders: Sequence[tuple[MedicationUse, dict[str, Any]]],
+    launch_url: str | None = None,
 ) -> list[Card]:
     """Only what concerns the draft orders: vaccine stops that name one, and dose checks."""
     cards = [
-        recommendation_card(kb, assessment, rec, drafts)
+        recommendation_card(kb, assessment, rec, drafts, launch_url)
         for rec in assessment.recommendations
         if rec.code in SAFETY_STOPS and any(ref in drafts for ref in rec.evidence)
     ]
     for order, resource in immune_globulin_orders:
-        card = immune_globulin_order_card(kb, policy, assessment, order, resource)
+        card = immune_globulin_order_card(kb, policy, assessment, order, resource, launch_url)
         if card is not None:
             cards.append(card)
     return cards

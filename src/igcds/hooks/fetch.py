@@ -110,7 +110,7 @@ async def fetch(
         raise DataUnavailable(FETCH_FAILED, f"deadline of {fetcher.deadline_seconds:g} s reached") from None
     except origins.Refused as error:
         raise DataUnavailable(FETCH_FAILED, f"refused: {error}") from None
-    except httpx.HTTPError as error:
+    except (httpx.HTTPError, httpx.InvalidURL) as error:  # InvalidURL: a `next` link httpx cannot send
         raise DataUnavailable(FETCH_FAILED, f"FHIR server unreachable ({type(error).__name__})") from None
     except (ValueError, MalformedRequest, RecursionError) as error:
         raise DataUnavailable(FETCH_FAILED, f"FHIR server sent unusable data: {error}") from None

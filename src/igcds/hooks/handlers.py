@@ -24,12 +24,14 @@ UNREADABLE = "igcds could not read this record, so it gives no advice"
 
 @dataclass(frozen=True)
 class Answering:
-    """What every hook needs besides the request: the knowledge base, the site policy, the date."""
+    """What every hook needs besides the request: the knowledge base, the site policy, the date,
+    and where the EHR can launch the igcds report (the cards' SMART link; none when unknown)."""
 
     kb: KnowledgeBase
     policy: Policy
     as_of: date
     max_draft_depth: int = 32
+    launch_url: str | None = None
 
 
 Resources = Sequence[dict[str, Any]]
@@ -66,7 +68,7 @@ def patient_view(answering: Answering, request: HookRequest, resources: Resource
     """The plan: a card per urgent or critical recommendation, the routine ones in one card."""
     record, _ = read_hook_record(resources, (), answering.as_of, answering.kb)
     assessment = engine.assess(record, answering.as_of, answering.policy, answering.kb)
-    return cards.patient_view_cards(answering.kb, assessment)
+    return cards.patient_view_cards(answering.kb, assessment, answering.launch_url)
 
 
 def order_review(answering: Answering, request: HookRequest, resources: Resources) -> list[Card]:
@@ -74,7 +76,9 @@ def order_review(answering: Answering, request: HookRequest, resources: Resource
     entries = draft_entries(request.context, answering.max_draft_depth)
     record, drafts = read_hook_record(resources, entries, answering.as_of, answering.kb)
     assessment = engine.assess(record, answering.as_of, answering.policy, answering.kb)
-    return cards.order_cards(answering.kb, answering.policy, assessment, drafts.refs, drafts.immune_globulin)
+    return cards.order_cards(
+        answering.kb, answering.policy, assessment, drafts.refs, drafts.immune_globulin, answering.launch_url
+    )
 
 
 Hook = Callable[[Answering, HookRequest, Resources], list[Card]]

@@ -15,6 +15,7 @@ from igcds.hooks import settings as service_settings
 from igcds.hooks.logs import log_config
 
 HEADER_LIMIT_VARIABLE = "IGCDS_SERVICE_MAX_HEADER_BYTES"
+LISTEN_VARIABLE = "IGCDS_SERVICE_LISTEN"
 
 
 class HeaderLimitedProtocol(HttpToolsProtocol):
@@ -49,9 +50,10 @@ def run(host: str, port: int, workers: int, config: Path | None, insecure_dev: b
     """Start the service; a bad settings file fails here (InputError), before the server starts."""
     import uvicorn
 
-    settings = service_settings.load(config, insecure_dev)
+    settings = service_settings.load(config, insecure_dev, (host, port))
     os.environ["IGCDS_SERVICE_CONFIG"] = str(config) if config else ""
     os.environ["IGCDS_SERVICE_INSECURE_DEV"] = "1" if insecure_dev else ""
+    os.environ[LISTEN_VARIABLE] = f"{host} {port}"
     os.environ[HEADER_LIMIT_VARIABLE] = str(settings.limits.max_header_bytes)
     if insecure_dev:
         sys.stderr.write("igcds serve: INSECURE DEV MODE, client JWTs are not verified\n")

@@ -7,12 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from igcds.fhir.queries import PREFETCH_PATIENT, patient_queries
 from igcds.knowledge.loader import KnowledgeBase
-from igcds.knowledge.valuesets import FACT_SYSTEM
 from igcds.version import __version__
-
-LOINC = "http://loinc.org"
-PATIENT = "{{context.patientId}}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +54,7 @@ SERVICES = {
 
 def prefetch_templates(kb: KnowledgeBase) -> dict[str, str]:
     """One key per query; the reader tolerates anything extra the EHR returns."""
-    loinc = sorted({code for observation_set in kb.valuesets.observations.values() for code in observation_set.codes})
-    codes = ",".join([*(f"{LOINC}|{code}" for code in loinc), f"{FACT_SYSTEM}|"])
-    return {
-        "patient": f"Patient/{PATIENT}",
-        "observations": f"Observation?patient={PATIENT}&code={codes}",
-        "conditions": f"Condition?patient={PATIENT}",
-        "medicationRequests": f"MedicationRequest?patient={PATIENT}",
-        "medicationStatements": f"MedicationStatement?patient={PATIENT}",
-        "medicationAdministrations": f"MedicationAdministration?patient={PATIENT}",
-        "immunizations": f"Immunization?patient={PATIENT}",
-        "allergies": f"AllergyIntolerance?patient={PATIENT}",
-    }
+    return patient_queries(kb, PREFETCH_PATIENT)
 
 
 def discovery(kb: KnowledgeBase) -> dict[str, Any]:

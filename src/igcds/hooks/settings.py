@@ -1,5 +1,6 @@
 """Service configuration (`igcds serve --config FILE`, TOML): the trusted CDS clients (their JWK Sets
-and the FHIR servers each may name), the public base URL (`aud`), CORS origins, the state database
+and the FHIR servers each may name), the public base URL (`aud`, and the web app's SMART launch URL
+the cards link to), CORS origins, the state database
 (feedback and seen token ids), the deadline of a hook call, the size limits and the site policy.
 Every key is documented in docs/cds-hooks.md; an unknown key or an unsafe combination is an input
 error, so `igcds serve` exits 2 before it starts."""
@@ -7,7 +8,6 @@ error, so `igcds serve` exits 2 before it starts."""
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,11 +21,13 @@ from igcds.hooks import origins
 from igcds.hooks.keys import TrustedClient, client_from_settings
 from igcds.hooks.state import default_state_path
 from igcds.knowledge import loader
-from igcds.knowledge.policy import make_policy
+from igcds.knowledge.policy import make_policy, site_table
+from igcds.web.smart import LAUNCH_PATH
 
 KNOWN_KEYS = frozenset(
     {
         "public_base_url",
+        "smart_launch_url",
         "cors_origins",
         "feedback_db",
         "fhir_timeout_seconds",
@@ -63,6 +65,11 @@ class Settings:
     insecure_dev: bool = False
     public_base_url: str | None = None
     """Base the `aud` claim is checked against; required when there are trusted clients."""
+    smart_launch_url: str | None = None
+    """The igcds web app's SMART launch URL as the EHR registered it; default
+    `{public_base_url}/smart/launch`. The cards link to it (`launch_url`)."""
+    listen: tuple[str, int] | None = None
+    """The host and port `igcds serve` listens on (--host, --port)."""
     trusted_clients: Mapping[str, TrustedClient] = field(default_factory=dict)
     cors_origins: tuple[str, ...] = ()
     feedback_db: str = field(default_factory=lambda: str(default_state_path()))
@@ -80,12 +87,44 @@ class Settings:
     """Tests only: a mock FHIR server."""
     today: Callable[[], date] = date.today  # noqa: TID251 - a shell reads the clock; the core is given as_of
 
+    def launch_url(self) -> str | None:
+        """Where the EHR launches the patient's igcds report (the cards' `smart` link), or None when
+        igcds cannot know: `smart_launch_url`, else `{public_base_url}/smart/launch`, else, in
+        development mode only, the loopback address `igcds serve` listens on (a browser on the same
+        machine reaches it; a wildcard or network address says nothing of the name browsers use).
+        Never the request's Host header, which the caller chooses (issue 11)."""
+        if self.smart_launch_url:
+            return self.smart_launch_url
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/") + LAUNCH_PATH
+        if self.insecure_dev and self.listen and origins.is_loopback_host(self.listen[0]):
+            host, port = self.listen
+            return f"http://{f'[{host}]' if ':' in host else host}:{port}{LAUNCH_PATH}"
+        return None
+
     def check(self, where: str = "settings") -> None:
         """The combinations that would make the service unsafe."""
         if self.trusted_clients and not self.public_base_url:
             raise InputError(where, "public_base_url", "required when trusted_clients are configured (aud check)")
         if self.hook_deadline_seconds <= 0 or self.fhir_timeout_seconds <= 0:
             raise InputError(where, "hook_deadline_seconds", "deadlines must be positive")
+        _check_url(self.public_base_url, where, "public_base_url", https_only=False)  # http stays allowed for aud
+        _check_url(self.smart_launch_url, where, "smart_launch_url", https_only=not self.insecure_dev)
+
+
+def _check_url(value: object, where: str, key: str, https_only: bool) -> None:
+    """An absolute http(s) URL without a query or fragment (the EHR appends the launch parameters);
+    https unless on loopback or in development mode."""
+    if value is None:
+        return
+    try:
+        url = httpx.URL(value) if isinstance(value, str) else None
+    except httpx.InvalidURL:
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host or url.query or url.fragment:
+        raise InputError(where, key, f"not an absolute http(s) URL without query or fragment: {value!r}")
+    if https_only and url.scheme != "https" and not origins.is_loopback_host(url.host):
+        raise InputError(where, key, f"https is required outside loopback: {value!r}")
 
 
 def _positive_int(value: Any, where: str, key: str) -> int:
@@ -111,19 +150,14 @@ def _seconds(raw: Mapping[str, Any], key: str, default: float, where: str) -> fl
     return float(value)
 
 
-def load(path: Path | None, insecure_dev: bool) -> Settings:
+def load(path: Path | None, insecure_dev: bool, listen: tuple[str, int] | None = None) -> Settings:
     if path is None:
-        return Settings(insecure_dev=insecure_dev)
+        return Settings(insecure_dev=insecure_dev, listen=listen)
     where = str(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = site_table(path.read_bytes(), where, KNOWN_KEYS)
     except OSError as error:
         raise InputError(where, None, f"cannot read ({error.strerror})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(where, None, f"not TOML ({error})") from None
-    unknown = sorted(set(raw) - KNOWN_KEYS)
-    if unknown:
-        raise InputError(where, unknown[0], "unknown setting")
     entries = raw.get("trusted_clients", [])
     if not isinstance(entries, list):
         raise InputError(where, "trusted_clients", "must be an array of tables")
@@ -138,6 +172,8 @@ def load(path: Path | None, insecure_dev: bool) -> Settings:
     found = Settings(
         insecure_dev=insecure_dev,
         public_base_url=raw.get("public_base_url"),
+        smart_launch_url=raw.get("smart_launch_url"),
+        listen=listen,
         trusted_clients={client.iss: client for client in clients},
         cors_origins=tuple(raw.get("cors_origins", ())),
         feedback_db=str(raw.get("feedback_db", default_state_path())),

@@ -84,6 +84,7 @@ def check_products(
     unique("products.yaml names", [name for p in catalogue.products for name in p.names])
     for product in catalogue.products:
         cited = [product.label, *(ref for refs in product.sources.values() for ref in refs)]
+        cited += [ref for flagged in product.contraindicated_when for ref in flagged.citations]
         resolve("products.yaml", product.id, cited, references)
         for path in (*product.sources, *product.unverified):
             if not _figure_exists(product, path):

@@ -60,6 +60,7 @@ CANONICAL_HOSTS: dict[str, str] = {
 SECONDARY_HOSTS: dict[str, str] = {
     "emedicine.medscape.com": "Medscape / eMedicine (point-of-care summary)",
     "bestpractice.bmj.com": "BMJ Best Practice (point-of-care summary)",
+    "www.uptodate.com": "UpToDate (point-of-care summary)",
     "www.drugs.com": "Drugs.com (drug monographs)",
     "www.empr.com": "MPR (drug monographs)",
     "www.mims.com": "MIMS (drug monographs)",

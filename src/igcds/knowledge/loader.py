@@ -149,6 +149,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         *measles.sc_citations,
         *measles.exposure_citations,
         *schedules.pjp_tmp_smx_order.citations,
+        *schedules.pjp_infant.citations,
     ]
     checks.resolve("schedules.yaml", "schedules", cited, references)
     measures = _validate("measures.yaml", schema.Measures, files["measures.yaml"]).measures

@@ -1,16 +1,19 @@
 """Site policy: the defaults in `data/policy.yaml`, overridden per site. Every threshold the rules
-use is a field here, so no clinical number hides in rule code."""
+use is a field here, so no clinical number hides in rule code. A site writes its overrides, and
+its service settings, in TOML files; the shells read the files and `site_table` and
+`policy_from_toml` check their text, so every igcds file is judged by the same rules."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import tomllib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
-from igcds.domain.errors import PolicyError
+from igcds.domain.errors import InputError, PolicyError
 from igcds.knowledge import schema
 
 
@@ -116,3 +119,23 @@ def make_policy(definition: schema.PolicyFile, overrides: Mapping[str, object] |
 def _policy_adapter() -> TypeAdapter[Policy]:
     """Checks the merged values against the field types (choices included), typed for mypy."""
     return TypeAdapter(Policy)
+
+
+def site_table(data: bytes, where: str, known: Collection[str] | None = None, kind: str = "TOML") -> dict[str, Any]:
+    """A site's TOML file (read by a shell) as a table. Bytes that are not UTF-8 TOML are an
+    InputError naming the file (`where`, "not {kind}"); with `known`, so is the first key not in it."""
+    try:
+        table = tomllib.loads(data.decode("utf-8"))
+    except RecursionError:
+        raise InputError(where, None, f"not {kind} (nested too deeply)") from None
+    except ValueError as error:  # not UTF-8, not TOML, or an integer of over 4,300 digits
+        raise InputError(where, None, f"not {kind} ({error})") from None
+    unknown = sorted(set(table) - set(known)) if known is not None else []
+    if unknown:
+        raise InputError(where, unknown[0], "unknown setting")
+    return table
+
+
+def policy_from_toml(definition: schema.PolicyFile, data: bytes, where: str) -> Policy:
+    """The policy of a site's TOML policy file (`--policy FILE`): every key checked by `make_policy`."""
+    return make_policy(definition, site_table(data, where, kind="a TOML policy file"))

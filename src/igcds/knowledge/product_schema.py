@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from igcds.knowledge.strict import Strict
 
@@ -76,6 +76,25 @@ class ScInfusion(Strict):
     hyaluronidase: Hyaluronidase | None = None
 
 
+ContraindicationFlag = Literal[
+    "reaction-to-immune-globulin",
+    "severe-reaction-to-immune-globulin",
+    "anti-iga-with-hypersensitivity",
+]
+"""What in a record matches a label contraindication: any recorded reaction to a human immune
+globulin; an anaphylactic or severe systemic one; IgA deficiency with anti-IgA antibodies and a
+recorded reaction (hypersensitivity) to immune globulin."""
+
+
+class LabelFlag(Strict):
+    """A label contraindication igcds checks against the record: its text (one of the product's
+    `contraindications`), the flag that matches it, and the label text it was read from."""
+
+    flag: ContraindicationFlag
+    text: str
+    citations: list[str] = Field(min_length=1)
+
+
 class Product(Strict):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     name: str
@@ -98,11 +117,27 @@ class Product(Strict):
     sc: ScInfusion | None = None
     contraindications: list[str] = Field(default_factory=list)
     """The label's contraindications as its text gives them; cited under sources['contraindications']."""
+    contraindicated_when: list[LabelFlag] = Field(default_factory=list)
+    """The contraindications igcds can match against a record; the others are shown, not checked."""
     notes: list[str] = Field(default_factory=list)
     sources: dict[str, list[str]] = Field(default_factory=dict)
     """Figures from sources other than `label`: field path -> bibliography ids."""
     unverified: dict[str, str] = Field(default_factory=dict)
     """Figures left out because no label text confirmed them: field name -> what was tried."""
+
+    @model_validator(mode="after")
+    def _flags_quote_the_label(self) -> Product:
+        for flagged in self.contraindicated_when:
+            if flagged.text not in self.contraindications:
+                raise ValueError(
+                    f"{self.id}: flagged contraindication {flagged.text!r} is not in its contraindications"
+                )
+        return self
+
+    @property
+    def contraindications_read(self) -> bool:
+        """The label's contraindications section was read (else they cannot be checked)."""
+        return "contraindications" not in self.unverified
 
     @property
     def plannable(self) -> bool:

@@ -48,8 +48,19 @@ class PjpOrder(Strict):
     citations: list[str] = Field(min_length=1)
 
 
+class PjpInfant(Strict):
+    """Pneumocystis prophylaxis below the age TMP-SMX is given from."""
+
+    tmp_smx_from_age_months: int = Field(gt=0)
+    alternatives_from_age_months: int = Field(ge=0)
+    alternatives_note: str
+    too_young_note: str
+    citations: list[str] = Field(min_length=1)
+
+
 class Schedules(Strict):
     version: str
     vaccine_interval_after_igiv: VaccineInterval
     measles: MeaslesProphylaxis
     pjp_tmp_smx_order: PjpOrder
+    pjp_infant: PjpInfant

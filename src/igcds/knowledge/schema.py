@@ -18,11 +18,22 @@ from igcds.knowledge.product_schema import (
     SiteLimit,
     VialSize,
 )
-from igcds.knowledge.schedule_schema import IntervalRow, MeaslesProphylaxis, PjpOrder, Schedules, VaccineInterval
+from igcds.knowledge.reference_range_schema import AgeBand, ReferenceRanges
+from igcds.knowledge.schedule_schema import (
+    IntervalRow,
+    MeaslesProphylaxis,
+    PjpInfant,
+    PjpOrder,
+    Schedules,
+    VaccineInterval,
+)
 from igcds.knowledge.scope_schema import RecordCriterion, Scope, WarningSign
 from igcds.knowledge.strict import Strict
 
-__all__ = [  # the product catalogue, schedule, scope, guideline and measure schemas are part of this module's names
+# The product catalogue, schedule, scope, guideline, measure and reference-range schemas live in their
+# own modules and are part of this module's names.
+__all__ = [
+    "AgeBand",
     "Catalogue",
     "Guideline",
     "GuidelineSection",
@@ -33,10 +44,12 @@ __all__ = [  # the product catalogue, schedule, scope, guideline and measure sch
     "Measure",
     "MeasureCriterion",
     "Measures",
+    "PjpInfant",
     "PjpOrder",
     "Product",
     "RampUpStep",
     "RecordCriterion",
+    "ReferenceRanges",
     "ScInfusion",
     "Schedules",
     "Scope",
@@ -138,6 +151,7 @@ class VariantProfile(Strict):
     excluded_significance_answers: list[str]
     zygosity_component: str | None = None
     heterozygous_answers: list[str] = Field(default_factory=list)
+    homozygous_or_hemizygous_answers: list[str] = Field(default_factory=list)
 
 
 class ConditionSet(Strict):
@@ -206,26 +220,6 @@ class ValueSets(Strict):
     vaccines: VaccineSets
     routes: dict[Literal["intravenous", "subcutaneous"], RouteSet]
     unverified_omitted: list[Omitted] = Field(default_factory=list)
-
-
-# --- reference ranges ------------------------------------------------------------------------------
-
-
-class AgeBand(Strict):
-    min_age_months: int = Field(ge=0)
-    max_age_months: int | None
-    igm: tuple[float, float]
-    igg: tuple[float, float]
-    iga: tuple[float, float]
-
-
-class ReferenceRanges(Strict):
-    version: str
-    name: str
-    citation: str
-    unit: Literal["mg/dL"]
-    note: str
-    bands: list[AgeBand] = Field(min_length=1)
 
 
 # --- site policy -----------------------------------------------------------------------------------

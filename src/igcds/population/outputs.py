@@ -34,7 +34,8 @@ WORKLIST_COLUMNS = (
 
 
 def worklist_rows(assessment: dict[str, Any]) -> list[dict[str, str]]:
-    """One row per recommendation: igcds recommends what is due as of the assessment date."""
+    """One row per recommendation, due by the core's deadline where it set one (a measles
+    post-exposure window), else as of the assessment date."""
     return [
         {
             "patient": assessment["patient"]["id"],
@@ -42,7 +43,7 @@ def worklist_rows(assessment: dict[str, Any]) -> list[dict[str, str]]:
             "code": rec["code"],
             "recommendation_id": rec["id"],
             "priority": rec["priority"],
-            "due_date": assessment["as_of"],
+            "due_date": rec.get("due") or assessment["as_of"],
             "action": rec["title"],
             "reason": rec["rationale"],
             "citations": " ".join(rec["citations"]),

@@ -29,7 +29,7 @@ class ClinicalContext:
 
     @cached_property
     def labs(self) -> Labs:
-        return Labs(self.record, self.kb, self.age_months_on, self.igrt.since, self.policy.igm_repeat_min_days)
+        return Labs(self.record, self.kb, self.age_months_on, self.igrt.since)
 
     @cached_property
     def igrt_history(self) -> IgrtHistory:
@@ -110,10 +110,19 @@ class ClinicalContext:
 
     @cached_property
     def _medications_by_set(self) -> dict[str, list[MedicationUse]]:
-        return {
-            name: [m for m in self.record.medications if matcher.matches(m.codings, m.names)]
-            for name, matcher in self.kb.medications.items()
-        }
+        # A record repeats the same medication (every infusion of one product): match each distinct
+        # coding and name once, not once per administration.
+        sets_of: dict[tuple[object, object], list[str]] = {}
+        by_set: dict[str, list[MedicationUse]] = {name: [] for name in self.kb.medications}
+        for use in self.record.medications:
+            key = (use.codings, use.names)
+            names = sets_of.get(key)
+            if names is None:
+                names = [n for n, matcher in self.kb.medications.items() if matcher.matches(use.codings, use.names)]
+                sets_of[key] = names
+            for name in names:
+                by_set[name].append(use)
+        return by_set
 
     @cached_property
     def _active_conditions(self) -> dict[str, list[Condition]]:

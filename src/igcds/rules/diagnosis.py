@@ -12,7 +12,8 @@ from igcds.domain.assessment import AntibodyResponse, Criterion, Diagnosis, Diag
 from igcds.domain.record import LabResult
 from igcds.rules import scope
 from igcds.rules.context import ClinicalContext
-from igcds.rules.higm_pattern import HigmPattern
+from igcds.rules.higm_pattern import HigmPattern, interpretable_age, interpretable_low_igm
+from igcds.rules.occasions import occasions
 from igcds.rules.time_windows import within_months
 
 GENOTYPES: tuple[Genotype, ...] = get_args(Genotype)
@@ -38,13 +39,16 @@ class GenotypeFinding:
     carrier_refs: tuple[str, ...]
 
 
-def find_genotype(ctx: ClinicalContext) -> GenotypeFinding:
-    """A counting variant in a HIGM gene; a heterozygous CD40LG variant in a female is a carrier
-    finding (X-linked), not a genotype."""
+def find_genotype(ctx: ClinicalContext, pattern_present: bool) -> GenotypeFinding:
+    """A counting variant in a HIGM gene. CD40LG is X-linked: in a female it counts only when a
+    homozygous or hemizygous state is recorded or she has the hyper-IgM laboratory pattern at an
+    interpretable age (a symptomatic carrier; Bonilla 2015 SS40); otherwise, zygosity recorded or
+    not, it is a carrier finding."""
     genes: dict[str, list[str]] = {}
     carriers: list[str] = []
     for variant in ctx.record.variants:
-        if variant.gene == "CD40LG" and variant.heterozygous and ctx.record.sex == "female":
+        counts_in_female = variant.homozygous_or_hemizygous or pattern_present
+        if variant.gene == "CD40LG" and ctx.record.sex == "female" and not counts_in_female:
             carriers.append(variant.ref)
         elif variant.gene in GENOTYPES:
             genes.setdefault(variant.gene, []).append(variant.ref)
@@ -56,12 +60,14 @@ def find_genotype(ctx: ClinicalContext) -> GenotypeFinding:
 
 def secondary_cause_refs(ctx: ClinicalContext) -> list[tuple[str, str]]:
     """(description, ref) of recorded secondary causes: active conditions, and drugs in use or
-    stopped within `secondary_drug_window_months` (rituximab, for one, depletes B cells for months)."""
+    whose last recorded date (the end, else the only date given) lies within
+    `secondary_drug_window_months` (rituximab, for one, depletes B cells for months)."""
     found = [(c.text or "condition", c.ref) for c in ctx.conditions_in("secondary_low_igm")]
     matcher = ctx.kb.medications["secondary_low_igm_drugs"]
     window = ctx.policy.secondary_drug_window_months
     for use in ctx.medications_in("secondary_low_igm_drugs", active_only=False):
-        recent = use.active_on(ctx.as_of) or (use.end is not None and within_months(use.end, ctx.as_of, window))
+        last = use.end or use.start
+        recent = use.active_on(ctx.as_of) or (last is not None and within_months(last, ctx.as_of, window))
         if recent:
             found.append((matcher.first_name_in(use.names) or use.names or "drug", use.ref))
     return found
@@ -90,19 +96,41 @@ def low_igg2(ctx: ClinicalContext) -> LabResult | None:
 
 
 def _possible_higm_label(ctx: ClinicalContext, higm: HigmPattern) -> str:
+    head = "Possible hyper-IgM syndrome"
+    if higm.suspected_cd40l:
+        head += " (CD40L deficiency suspected in a boy until tested)"
     if higm.drawn_too_young:
         months = ctx.policy.higm_interpretable_from_age_months
         return (
-            f"Possible hyper-IgM syndrome: results drawn before {months} months of age (maternal IgG, "
+            f"{head}: results drawn before {months} months of age (maternal IgG, "
             "physiological nadir) are not interpretable; repeat them"
         )
     missing = [] if higm.confirmed else ["not yet confirmed on a repeat"]
     if not higm.features:
         missing.append("no defining clinical feature")
-    return f"Possible hyper-IgM syndrome: the laboratory pattern, {' and '.join(missing)}; work-up first"
+    pattern = ", ".join(["the laboratory pattern", " and ".join(missing)]) if missing else "the laboratory pattern"
+    return f"{head}: {pattern}; work-up first"
 
 
-def _other_label(ctx: ClinicalContext, higm: HigmPattern, igg2: LabResult | None) -> str | None:
+def _possible_sigmd_label(ctx: ClinicalContext, igm: LabResult | None) -> str | None:
+    if igm is None or interpretable_age(ctx, igm):
+        return None
+    months = ctx.policy.higm_interpretable_from_age_months
+    return (
+        f"Possible selective IgM deficiency: IgM drawn before {months} months of age is not interpretable "
+        "(physiologically low in infancy); repeat it"
+    )
+
+
+def _other_label(
+    ctx: ClinicalContext, higm: HigmPattern, igg2: LabResult | None, secondary: list[tuple[str, str]]
+) -> str | None:
+    if secondary:
+        causes = ", ".join(dict.fromkeys(d for d, _ in secondary))
+        return (
+            f"Low IgM with low IgG or IgA and a recorded secondary cause ({causes}): address the cause and "
+            "re-test before calling it a primary antibody deficiency"
+        )
     if higm.cvid_pattern:
         return "Low IgG and IgA with normal IgM in an adult: the CVID pattern (hyper-IgM unlikely)"
     if igg2 is not None:
@@ -125,19 +153,19 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
     igm, igg, iga = ctx.labs.latest("igm"), ctx.labs.igg_for_diagnosis, ctx.labs.latest("iga")
     igm_low, igg_low, iga_low = (ctx.labs.judge(r) == "low" for r in (igm, igg, iga))
     igm_not_low = ctx.labs.judge(igm) in NOT_LOW
-    genotype = find_genotype(ctx)
+    higm = HigmPattern(ctx)
+    genotype = find_genotype(ctx, higm.present and not higm.drawn_too_young)
     recorded_higm = ctx.conditions_in("hyper_igm", active_only=False)
     recorded_sigmd = ctx.conditions_in("selective_igm_deficiency", active_only=False)
     secondary = secondary_cause_refs(ctx)
     response, response_refs = specific_antibody_response(ctx)
-    low_igm_twice = igm_low and len(ctx.labs.low_igm_occasions) >= 2
-    higm = HigmPattern(ctx)
+    low_igm_twice = igm_low and len(occasions(interpretable_low_igm(ctx), ctx.policy.igm_repeat_min_days)) >= 2
     igg2 = low_igg2(ctx) if igm_low and response == "impaired" else None
     months = ctx.policy.higm_interpretable_from_age_months
 
     criteria: tuple[Criterion, ...] = (
         Criterion("IgM below the age-specific lower limit (latest result)", igm_low, _refs(igm)),
-        Criterion("IgM low on at least two occasions", low_igm_twice, tuple(r.ref for r in ctx.labs.low_igm_results)),
+        Criterion("IgM low on at least two occasions", low_igm_twice, tuple(r.ref for r in interpretable_low_igm(ctx))),
         Criterion("IgG below the lower limit (last result before IgRT)", igg_low, _refs(igg)),
         Criterion("IgA below the lower limit", iga_low, _refs(iga)),
         Criterion("Hyper-IgM pattern: low IgG and IgA, IgM normal or raised", higm.present, higm.refs),
@@ -162,7 +190,8 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
         Criterion("Specific (pneumococcal) antibody response impaired", response == "impaired", response_refs),
     )
     if genotype.carrier_refs:
-        criteria += (Criterion("Heterozygous CD40LG variant in a female (carrier)", True, genotype.carrier_refs),)
+        name = "CD40LG variant in a female, not homozygous or hemizygous, without the hyper-IgM pattern (carrier)"
+        criteria += (Criterion(name, True, genotype.carrier_refs),)
     if higm.drawn_too_young:
         criteria += (Criterion(f"Pattern drawn before {months} months of age: not interpretable", True, higm.refs),)
     if igg2 is not None:
@@ -171,7 +200,8 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
 
     def result(code: DiagnosisCode, source: str = "computed", label: str | None = None) -> Diagnosis:
         is_higm = code == "hyper-igm-syndrome"
-        suspected = is_higm and genotype.genotype is None and ctx.is_male
+        possible = code == "possible-hyper-igm-syndrome" and higm.suspected_cd40l
+        suspected = (is_higm and genotype.genotype is None and ctx.is_male) or possible
         return Diagnosis(
             code=code,
             label=label or LABELS[code],
@@ -195,13 +225,14 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
     if higm.present and not higm.cvid_pattern:
         return result("possible-hyper-igm-syndrome", label=_possible_higm_label(ctx, higm))
     if higm.cvid_pattern or (igm_low and (igg_low or iga_low)) or igg2 is not None:
-        return result("other-antibody-deficiency", label=_other_label(ctx, higm, igg2))
+        return result("other-antibody-deficiency", label=_other_label(ctx, higm, igg2, secondary))
     if igm_low and secondary:
-        return result("secondary-low-igm")
+        causes = ", ".join(dict.fromkeys(d for d, _ in secondary))
+        return result("secondary-low-igm", label=f"{LABELS['secondary-low-igm']} ({causes})")
     if low_igm_twice and ctx.labs.judge(igg) in NOT_LOW and ctx.labs.judge(iga) in NOT_LOW:
         return result("selective-igm-deficiency")
     if igm_low:
-        return result("possible-selective-igm-deficiency")
+        return result("possible-selective-igm-deficiency", label=_possible_sigmd_label(ctx, igm))
     if igm is None and recorded_sigmd:
         return result("selective-igm-deficiency", "recorded", "Selective IgM deficiency (recorded diagnosis)")
     if igm_not_low:

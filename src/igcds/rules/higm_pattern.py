@@ -46,8 +46,7 @@ class HigmPattern:
         return tuple(r.ref for r in (self.igm, self.igg, self.iga) if r is not None)
 
     def _interpretable(self, result: LabResult) -> bool:
-        months = self._ctx.age_months_on(result.effective)
-        return months is None or months >= self._ctx.policy.higm_interpretable_from_age_months
+        return interpretable_age(self._ctx, result)
 
     def _days(self, analyte: str, judgements: tuple[str, ...]) -> dict[str, list[str]]:
         """Draw days (interpretable age, before IgRT for IgG) with a result judged as given."""
@@ -108,6 +107,13 @@ class HigmPattern:
         return next((f for f in self.features if f.kind == "opportunistic"), None)
 
     @property
+    def suspected_cd40l(self) -> bool:
+        """A boy with the pattern confirmed on repeat, or with an opportunistic infection beside it:
+        CD40L deficiency is suspected (Bonilla 2015 SS41 gives Pneumocystis prophylaxis for known
+        or suspected CD40L deficiency) until CD40L expression or the genes define the type."""
+        return self._ctx.is_male and self.present and (self.confirmed or self.opportunistic is not None)
+
+    @property
     def cvid_pattern(self) -> bool:
         """An adult with normal IgM and no feature that points to hyper-IgM."""
         return self.present and self.adult_with_normal_igm and not self.features
@@ -124,6 +130,18 @@ class HigmPattern:
     def features_text(self) -> str:
         none = "no opportunistic infection, neutropenia or recurrent serious bacterial infection on record"
         return "; ".join(f.text for f in self.features) or none
+
+
+def interpretable_age(ctx: ClinicalContext, result: LabResult) -> bool:
+    """Drawn from `higm_interpretable_from_age_months` on (or at an unknown age): before it maternal
+    IgG and the physiological nadir make immunoglobulins uninterpretable."""
+    months = ctx.age_months_on(result.effective)
+    return months is None or months >= ctx.policy.higm_interpretable_from_age_months
+
+
+def interpretable_low_igm(ctx: ClinicalContext) -> list[LabResult]:
+    """Low IgM results drawn at an interpretable age: only these confirm selective IgM deficiency."""
+    return [r for r in ctx.labs.low_igm_results if interpretable_age(ctx, r)]
 
 
 def _episodes(episodes: list[InfectionEpisode]) -> str:

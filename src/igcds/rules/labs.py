@@ -12,7 +12,6 @@ from igcds.domain.judged import LabValue, RangeSource
 from igcds.domain.quantity import CANONICAL_UNIT
 from igcds.domain.record import LabResult, PatientRecord
 from igcds.knowledge.loader import KnowledgeBase
-from igcds.rules.occasions import occasions
 
 Judgement = Literal["low", "normal", "high", "unknown"]
 AGE_BANDED = ("igm", "igg", "iga")
@@ -32,13 +31,11 @@ class Labs:
         kb: KnowledgeBase,
         age_months_on: Callable[[date], int | None],
         igrt_since: date | None,
-        repeat_min_days: int = 1,
     ) -> None:
         self._record = record
         self._kb = kb
         self._age_months_on = age_months_on
         self._igrt_since = igrt_since
-        self._repeat_min_days = repeat_min_days
 
     def results(self, analyte: str) -> list[LabResult]:
         return [lab for lab in self._record.labs if lab.analyte == analyte]
@@ -104,12 +101,6 @@ class Labs:
     @cached_property
     def low_igm_results(self) -> list[LabResult]:
         return [r for r in self.results("igm") if self.judge(r) == "low"]
-
-    @cached_property
-    def low_igm_occasions(self) -> list[LabResult]:
-        """One low IgM per occasion: draws on distinct days at least the policy's
-        `igm_repeat_min_days` apart (one draw reported twice is not a confirmation)."""
-        return occasions(self.low_igm_results, self._repeat_min_days)
 
     @cached_property
     def igg_for_diagnosis(self) -> LabResult | None:

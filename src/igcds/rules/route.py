@@ -6,7 +6,7 @@ from __future__ import annotations
 from igcds.domain.record import Route
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, Flag, IgrtPlan
-from igcds.rules.reactions import reactions
+from igcds.rules.reactions import product_choice, reactions
 
 SC_REASON_FACTS = {
     "poor-venous-access": "poor venous access",
@@ -21,7 +21,10 @@ def sc_reasons(ctx: ClinicalContext) -> list[tuple[str, str]]:
         fact = ctx.fact(code)
         if fact is not None and fact[0] is True:
             reasons.append((text, fact[1]))
-    reasons += [("previous reaction to immune globulin", r.ref) for r in reactions(ctx).events]
+    seen = reactions(ctx)
+    # A reaction is a reason for SC only after an IV one, and while an SC product may be planned.
+    if seen.events and not seen.on_sc and product_choice(ctx, seen).sc_left(ctx.kb.products):
+        reasons += [("previous reaction to immune globulin", r.ref) for r in seen.events]
     return reasons
 
 

@@ -10,7 +10,7 @@ from igcds.domain.record import Route
 from igcds.knowledge.product_names import iga_text, products_named
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, Flag, listing
-from igcds.rules.reactions import reactions
+from igcds.rules.reactions import product_choice, reactions
 
 THROMBOSIS_CONDITIONS = (
     "thrombosis_history",
@@ -70,7 +70,7 @@ def findings(ctx: ClinicalContext, route: Route | None) -> list[Finding]:
                 )
                 evidence += refs
             found.append(Finding(rec_id, values, tuple(evidence), flags=flags))
-    found += _reaction_findings(ctx)
+    found += _reaction_findings(ctx, route)
     found += _pregnancy(ctx)
     return found
 
@@ -86,34 +86,45 @@ def _sucrose_products(ctx: ClinicalContext) -> tuple[str, tuple[str, ...]]:
     return listing(name for name, _ in named), tuple(dict.fromkeys(ref for _, ref in named))
 
 
-def _lowest_iga_iv(ctx: ClinicalContext, avoid: set[str]) -> str:
-    candidates = [
-        p
-        for p in ctx.kb.products.values()
-        if "IV" in p.routes and p.iga_ug_per_ml is not None and p.id not in avoid and p.plannable
-    ]
-    if not candidates:
-        return "a low-IgA IV product"
-    low = min(candidates, key=lambda p: p.iga_ug_per_ml or 0.0)
-    return f"{low.name} ({iga_text(low)})"
-
-
-def _reaction_findings(ctx: ClinicalContext) -> list[Finding]:
+def _reaction_findings(ctx: ClinicalContext, route: Route | None) -> list[Finding]:
     seen = reactions(ctx)
     if not seen.events:
         return []
+    choice = product_choice(ctx, seen)
     texts = [f"{r.text} ({r.when.isoformat()})" if r.when else r.text for r in seen.events]
     priority: Priority = "critical" if seen.severe else "urgent"
-    found = [Finding("IGRT-RXN-01", {"reactions": "; ".join(texts)}, tuple(r.ref for r in seen.events), priority)]
-    if not seen.products and not seen.prefer_low_iga:
-        return found
-    avoid = {p.product_id for p in seen.products}
+    if seen.on_sc:
+        route_advice = "the reaction was to a subcutaneous product: SCIG is not suggested"
+    elif choice.sc_left(ctx.kb.products):
+        route_advice = "consider subcutaneous IgG, which causes fewer systemic reactions"
+    else:
+        route_advice = "no SC product can be planned for this patient either"
+    if choice.withheld is not None:
+        route_advice += "; igcds plans no product until the record names the one that caused the reaction"
+    found = [
+        Finding(
+            "IGRT-RXN-01",
+            {"reactions": "; ".join(texts), "route_advice": route_advice},
+            tuple(r.ref for r in seen.events),
+            priority,
+        )
+    ]
+    planned_route: Route = route or "IV"
+    left = [p for p in ctx.kb.products.values() if planned_route in p.routes and choice.allowed(p)]
+    if not seen.products and not seen.prefer_low_iga and (choice.withheld is not None or left):
+        return found  # an unknown product is said on IGRT-RXN-01 and in the dose
     products = listing(p.name for p in seen.products) or "the product is not identified in the record"
     iga = f"{seen.low_iga[0]}" if seen.low_iga else "no anti-IgA antibodies or IgA deficiency recorded"
-    if seen.prefer_low_iga:
-        alternative = f"prefer {_lowest_iga_iv(ctx, avoid)} or SCIG under supervision"
+    if choice.withheld is not None:
+        alternative = f"igcds plans no product: {choice.withheld}; record which product caused it"
+    elif not left:
+        alternative = f"no {planned_route} product in igcds' catalogue is free of a matching label contraindication"
+    elif planned_route == "IV" and choice.preferred_iv is not None:
+        preferred = ctx.kb.products[choice.preferred_iv]
+        sc_too = " or SCIG" if not seen.on_sc and choice.sc_left(ctx.kb.products) else ""
+        alternative = f"prefer {preferred.name} ({iga_text(preferred)}){sc_too} under supervision"
     else:
-        alternative = "choose another product"
+        alternative = "choose a product the patient has not reacted to and whose label allows it"
     values = {
         "products": products,
         "severity": "severe (anaphylaxis or serious)" if seen.severe else "not recorded as severe",
@@ -122,7 +133,16 @@ def _reaction_findings(ctx: ClinicalContext) -> list[Finding]:
     }
     evidence = (*(ref for p in seen.products for ref in p.refs), *(r.ref for r in seen.events))
     evidence += (seen.low_iga[1],) if seen.low_iga else ()
-    found.append(Finding("IGRT-RXN-02", values, tuple(dict.fromkeys(evidence)), priority))
+    evidence += seen.anti_iga_deficient
+    evidence = tuple(dict.fromkeys(evidence))
+    found.append(Finding("IGRT-RXN-02", values, evidence, priority))
+    if choice.withheld is None and not left:
+        off_limits = "; ".join(
+            f"{ctx.kb.products[pid].name}: {why}"
+            for pid, why in choice.excluded
+            if planned_route in ctx.kb.products[pid].routes and ctx.kb.products[pid].plannable
+        )
+        found.append(Finding("IGRT-RXN-03", {"route": planned_route, "excluded": off_limits}, evidence, "critical"))
     return found
 
 

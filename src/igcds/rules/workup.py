@@ -8,7 +8,8 @@ from igcds.rules import scope
 from igcds.rules.context import ClinicalContext
 from igcds.rules.diagnosis import low_igg2, secondary_cause_refs
 from igcds.rules.findings import Finding, listing
-from igcds.rules.higm_pattern import HigmPattern
+from igcds.rules.higm_pattern import HigmPattern, interpretable_age, interpretable_low_igm
+from igcds.rules.occasions import occasions
 from igcds.rules.predicates import diagnosis_evidence
 from igcds.rules.time_windows import months_before
 
@@ -30,9 +31,23 @@ def _immunoglobulins(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     return [Finding("WU-IG-01", {"in_scope_because": scope.described(why)}, refs)]
 
 
+def _infant_repeat(ctx: ClinicalContext, higm: HigmPattern, refs: tuple[str, ...]) -> Finding:
+    """Results drawn before `higm_interpretable_from_age_months`: repeat them from that age on."""
+    months = ctx.policy.higm_interpretable_from_age_months
+    born = ctx.record.birth_date
+    interpretable = months_before(born, -months) if born is not None else None
+    repeat_from = interpretable if interpretable is not None and interpretable > ctx.as_of else None
+    values = {"pattern_text": higm.described(), "features_text": higm.features_text(), "months": str(months)}
+    return Finding("WU-INFANT-01", values, refs, not_before=repeat_from)
+
+
 def _repeat_igm(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     igm = ctx.labs.latest("igm")
-    if dx.code != "possible-selective-igm-deficiency" or len(ctx.labs.low_igm_occasions) >= 2 or igm is None:
+    if dx.code != "possible-selective-igm-deficiency" or igm is None:
+        return []
+    if not interpretable_age(ctx, igm):  # physiologically low in infancy: not even a first low result
+        return [_infant_repeat(ctx, HigmPattern(ctx), tuple(r.ref for r in ctx.labs.low_igm_results))]
+    if len(occasions(interpretable_low_igm(ctx), ctx.policy.igm_repeat_min_days)) >= 2:
         return []
     low, _ = ctx.labs.reference_limits(igm)
     values = {
@@ -51,15 +66,25 @@ def _hyper_igm_pattern(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     pattern = {"pattern_text": higm.described(), "features_text": higm.features_text()}
     found = []
     if higm.drawn_too_young:
-        months = ctx.policy.higm_interpretable_from_age_months
-        born = ctx.record.birth_date
-        interpretable = months_before(born, -months) if born is not None else None
-        repeat_from = interpretable if interpretable is not None and interpretable > ctx.as_of else None
-        found.append(Finding("WU-INFANT-01", {**pattern, "months": str(months)}, higm.refs, not_before=repeat_from))
+        found.append(_infant_repeat(ctx, higm, higm.refs))
     if not higm.drawn_too_young or higm.features:
         refs = higm.refs + tuple(ref for f in higm.features for ref in f.refs)
         found.append(Finding("WU-PHIGM-01", {**pattern, "sex": ctx.record.sex}, refs))
     return found
+
+
+def _secondary_hyper_igm(ctx: ClinicalContext, dx: Diagnosis, secondary: list[tuple[str, str]]) -> list[Finding]:
+    """The hyper-IgM pattern without a genotype may be secondary (congenital rubella, phenytoin,
+    T-cell leukaemia or lymphoma): review them, naming any that is recorded. Part of the diagnostic
+    work-up: once on IgRT only a recorded cause is raised again."""
+    higm = HigmPattern(ctx)
+    if dx.code not in ("hyper-igm-syndrome", "possible-hyper-igm-syndrome") or dx.genotype or not higm.present:
+        return []
+    if (ctx.igrt.on_igrt or (higm.drawn_too_young and not higm.features)) and not secondary:
+        return []  # on IgRT the work-up is done; drawn too young the pattern is repeated first
+    recorded = f"recorded: {listing(d for d, _ in secondary)}" if secondary else "none of them is recorded"
+    values = {"pattern_text": higm.described(), "recorded_text": recorded}
+    return [Finding("WU-SEC-03", values, higm.refs + tuple(r for _, r in secondary))]
 
 
 def _classification(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
@@ -98,7 +123,9 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         ]
         if "IgG" in missing or "IgA" in missing:
             found.append(Finding("WU-IGGA-01", {"missing": listing(missing)}, low_igm))
-    if dx.code in SIGMD_STATES and not ctx.labs.results("igg_subclass"):
+    latest_igm = ctx.labs.latest("igm")
+    igm_interpretable = latest_igm is None or interpretable_age(ctx, latest_igm)
+    if dx.code in SIGMD_STATES and not ctx.labs.results("igg_subclass") and igm_interpretable:
         found.append(Finding("WU-SUB-01", {}, low_igm))
     if (
         # Not for low IgG: a vaccine challenge would only delay IgRT that is already indicated.
@@ -114,8 +141,12 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     secondary = secondary_cause_refs(ctx)
     if dx.code == "secondary-low-igm":
         found.append(Finding("WU-SEC-02", {"causes": listing(d for d, _ in secondary)}, tuple(r for _, r in secondary)))
+    elif dx.code == "other-antibody-deficiency" and secondary and low_igm:  # name the cause, never "none recorded"
+        causes = listing(d for d, _ in secondary)
+        found.append(Finding("WU-SEC-02", {"causes": causes}, tuple(r for _, r in secondary) + low_igm))
     elif dx.code in SIGMD_STATES | {"other-antibody-deficiency"} and low_igm:
         found.append(Finding("WU-SEC-01", {}, low_igm))
+    found += _secondary_hyper_igm(ctx, dx, secondary)
     if dx.code == "hyper-igm-syndrome" and dx.genotype is None:
         suspected = (
             "suspected CD40L deficiency (X-linked)"

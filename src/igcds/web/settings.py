@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from igcds.domain.errors import InputError
+from igcds.knowledge.policy import site_table
 
 CONFIG_VARIABLE = "IGCDS_WEB_CONFIG"
 KNOWN_KEYS = frozenset(
@@ -43,14 +43,9 @@ def load(path: Path | None, policy_overrides: Mapping[str, Any] | None = None) -
     if path is None:
         return WebSettings(policy_overrides=policy)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = site_table(path.read_bytes(), str(path), KNOWN_KEYS)
     except OSError as error:
         raise InputError(str(path), None, f"cannot read ({error.strerror})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(str(path), None, f"not TOML ({error})") from None
-    unknown = sorted(set(raw) - KNOWN_KEYS)
-    if unknown:
-        raise InputError(str(path), unknown[0], "unknown setting")
     folder = raw.get("worklist_dir")
     for key, kind in (("session_minutes", int), ("max_upload_mb", (int, float)), ("smart_issuers", list)):
         if key in raw and (isinstance(raw[key], bool) or not isinstance(raw[key], kind)):

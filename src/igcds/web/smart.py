@@ -24,14 +24,18 @@ from fastapi.responses import Response
 
 from igcds.domain.errors import InputError
 from igcds.fhir import read
+from igcds.fhir.queries import patient_queries
 from igcds.web.app import Web
 from igcds.web.report_page import REPORT_KEY, assess
-from igcds.web.smart_fhir import TIMEOUT_SECONDS, FhirUnavailable, patient_queries, read_patient, scopes
+from igcds.web.smart_fhir import TIMEOUT_SECONDS, FhirUnavailable, read_patient, scopes
 
 LOG = logging.getLogger("igcds.web")
 PENDING_KEY = "smart_pending"
 MAX_PENDING = 5
 LAUNCH_SECONDS = 600  # a launch not completed in 10 minutes is forgotten
+LAUNCH_PATH = "/smart/launch"
+"""The app's SMART launch URL below the service's base: the EHR registers it, and the CDS Hooks
+cards link to it."""
 
 
 def router(web: Web) -> APIRouter:
@@ -58,7 +62,7 @@ def router(web: Web) -> APIRouter:
         session.trust_env = False  # no proxy or .netrc from the environment: the EHR is named by iss
         return session
 
-    @routes.get("/smart/launch")
+    @routes.get(LAUNCH_PATH)
     def launch(request: Request, iss: str = "", launch: str = "") -> Response:
         session = web.session(request)
         if urlsplit(iss).scheme not in ("http", "https") or not urlsplit(iss).netloc:

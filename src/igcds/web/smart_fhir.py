@@ -1,5 +1,5 @@
-"""The SMART app's reads from the EHR's FHIR server: the CDS Hooks prefetch queries (the same
-resources, by the same codes) for the patient in context, each searchset followed to its end,
+"""The SMART app's reads from the EHR's FHIR server: the CDS Hooks prefetch queries
+(`igcds.fhir.queries.patient_queries`) for the patient in context, each searchset followed to its end,
 gathered into one Bundle for the FHIR reader."""
 
 from __future__ import annotations
@@ -8,10 +8,6 @@ from typing import Any
 
 import requests
 
-from igcds.knowledge.loader import KnowledgeBase
-
-LOINC = "http://loinc.org"
-FACT_SYSTEM = "urn:igcds:fact"  # igcds' own facts (DESIGN.md §6)
 MAX_PAGES = 20
 TIMEOUT_SECONDS = 10.0
 RESOURCE_TYPES = (
@@ -28,22 +24,6 @@ RESOURCE_TYPES = (
 
 class FhirUnavailable(Exception):
     """The EHR's FHIR server did not give the patient's data; the message says what failed."""
-
-
-def patient_queries(kb: KnowledgeBase, patient: str) -> dict[str, str]:
-    """The CDS Hooks prefetch (hooks/services.py) with the patient filled in; a test keeps the two equal."""
-    loinc = sorted({code for observation_set in kb.valuesets.observations.values() for code in observation_set.codes})
-    codes = ",".join([*(f"{LOINC}|{code}" for code in loinc), f"{FACT_SYSTEM}|"])
-    return {
-        "patient": f"Patient/{patient}",
-        "observations": f"Observation?patient={patient}&code={codes}",
-        "conditions": f"Condition?patient={patient}",
-        "medicationRequests": f"MedicationRequest?patient={patient}",
-        "medicationStatements": f"MedicationStatement?patient={patient}",
-        "medicationAdministrations": f"MedicationAdministration?patient={patient}",
-        "immunizations": f"Immunization?patient={patient}",
-        "allergies": f"AllergyIntolerance?patient={patient}",
-    }
 
 
 def scopes(standalone: bool) -> str:
