@@ -56,7 +56,6 @@ def assess(
     """Assess one patient: diagnosis, work-up, treatment, dose, safety and monitoring, each cited."""
 
     def run() -> None:
-        from dataclasses import replace
 
         from igcds import engine
         from igcds.fhir import read
@@ -66,7 +65,7 @@ def assess(
         day = parse_as_of(as_of)
         policy = load_policy(policy_file)
         if units is not None:
-            policy = replace(policy, display_units=units.value)
+            policy = policy.overridden(display_units=units.value)
         kb = loader.load()
         bundle = read.parse_json(read_input(input_path), "stdin" if input_path == "-" else input_path)
         record = read.read_bundle(bundle, day, kb)

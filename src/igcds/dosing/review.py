@@ -19,7 +19,7 @@ def exceeds_ceiling(mg_per_kg: float, interval_days: int, policy: Policy) -> boo
 
 
 def ceiling_warning(policy: Policy) -> str:
-    return f"above the ceiling of {policy.max_mg_per_kg_4wk:g} mg/kg per 4 weeks (policy max_mg_per_kg_4wk)"
+    return f"above the ceiling of {policy.dosing.max_mg_per_kg_4wk:g} mg/kg per 4 weeks (policy max_mg_per_kg_4wk)"
 
 
 def review_dose(ordered: MedicationUse, planned: Dose, policy: Policy) -> DoseReview | None:
@@ -40,5 +40,5 @@ def review_dose(ordered: MedicationUse, planned: Dose, policy: Policy) -> DoseRe
         ceiling_mg_per_kg=regimen.ceiling_mg_per_kg(planned.interval_days, policy),
         above_ceiling=exceeds_ceiling(mg_per_kg, planned.interval_days, policy),
         difference_percent=difference,
-        within_tolerance=abs(difference) <= policy.order_dose_tolerance_percent,
+        within_tolerance=abs(difference) <= policy.dosing.order_dose_tolerance_percent,
     )
