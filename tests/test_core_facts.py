@@ -61,7 +61,7 @@ def test_vaccine_after_immune_globulin_is_not_before_the_acip_interval(kb: Knowl
 
 def test_infant_results_are_repeated_not_before_the_interpretable_age(kb: KnowledgeBase, policy: Policy) -> None:
     """Born 2026-08-20; results count from `higm_interpretable_from_age_months` (6)."""
-    assert policy.higm_interpretable_from_age_months == 6
+    assert policy.diagnosis.higm_interpretable_from_age_months == 6
     infant = rec(assess(kb, "possible-higm-infant"), "WU-INFANT-01")
     assert infant.not_before == date(2027, 2, 20)
     # Once that age is reached the repeat is simply due now: no date in the past.

@@ -64,7 +64,7 @@ def test_rounded_dose_volume_round_trips_through_the_concentration(kb: Knowledge
         assert opened == pytest.approx(dose.part_vial.opened_g)
         assert opened >= dose.rounded_dose_g
         assert dose.part_vial.draw_ml == dose.volume_ml
-    assert abs(dose.rounding_difference_percent) <= policy.vial_rounding_max_percent
+    assert abs(dose.rounding_difference_percent) <= policy.dosing.vial_rounding_max_percent
 
 
 def test_iv_rate_steps_for_28_g_gammagard_liquid_at_70_kg(kb: KnowledgeBase, policy: Policy) -> None:
@@ -86,7 +86,7 @@ def test_thrombosis_or_renal_risk_holds_the_rate_down(kb: KnowledgeBase, policy:
     assert octagam.iv_infusion
     assert octagam.iv_infusion.max_rate_mg_kg_min == 3.3
     assert privigen.iv_infusion
-    assert privigen.iv_infusion.max_rate_mg_kg_min == policy.at_risk_max_rate_mg_kg_min
+    assert privigen.iv_infusion.max_rate_mg_kg_min == policy.products_and_infusion.at_risk_max_rate_mg_kg_min
     assert unrestricted.iv_infusion
     assert privigen.iv_infusion.total_minutes > unrestricted.iv_infusion.total_minutes
     assert any("hydrate" in note for note in privigen.iv_infusion.notes)
@@ -212,7 +212,7 @@ def test_trough_model_falls_back_to_the_population_slope(
     model = trough_model.trough_model("IV", points, 450, policy, kb)
     assert model.model == "population"
     assert why in model.uncertainty
-    assert model.mg_dl_per_100_mg_kg_4wk == policy.trough_slope_iv_mg_dl_per_100mg_kg_month
+    assert model.mg_dl_per_100_mg_kg_4wk == policy.trough.trough_slope_iv_mg_dl_per_100mg_kg_month
     assert "lee-2020" in model.citations
 
 

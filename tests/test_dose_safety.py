@@ -82,7 +82,7 @@ def test_rounding_never_moves_a_dose_beyond_the_tolerance(dose_g: float, product
     policy = make_policy(kb.policy)
     dispensed = amount.dispense(dose_g, policy, kb.products[product_id])
     shift = abs(dispensed.grams - dose_g) / dose_g * 100
-    assert shift <= policy.vial_rounding_max_percent + 0.5  # the exact dose is shown to 0.01 g
+    assert shift <= policy.dosing.vial_rounding_max_percent + 0.5  # the exact dose is shown to 0.01 g
     if dispensed.part_vial is not None:
         assert vials.total_grams(dispensed.vials) >= dispensed.grams
 

@@ -46,7 +46,9 @@ def test_renal_and_thrombosis_risk_hold_the_rate_down(kb: KnowledgeBase, policy:
     dose = assess_example(kb, "sigmd-breakthrough-on-ivig", "privigen").dose
     assert dose is not None
     assert dose.iv_infusion is not None
-    assert dose.iv_infusion.max_rate_mg_kg_min == make_policy(kb.policy).at_risk_max_rate_mg_kg_min
+    assert (
+        dose.iv_infusion.max_rate_mg_kg_min == make_policy(kb.policy).products_and_infusion.at_risk_max_rate_mg_kg_min
+    )
     assert any("renal risk" in note for note in dose.iv_infusion.notes)
 
 

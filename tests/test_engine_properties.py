@@ -89,7 +89,7 @@ def test_contract_invariants_hold_for_any_record(kb: KnowledgeBase, bundle: dict
         assert rec.citations
         assert set(rec.citations) <= set(kb.references)
     if result.dose is not None:
-        ceiling = policy.max_mg_per_kg_4wk * result.dose.interval_days / 28
+        ceiling = policy.dosing.max_mg_per_kg_4wk * result.dose.interval_days / 28
         started = "treatment.igrt-start" in codes or "treatment.igrt-escalate" in codes
         assert result.dose.mg_per_kg <= ceiling + 0.05 or not started
         assert result.dose.dose_g > 0

@@ -41,7 +41,7 @@ def test_an_order_within_the_tolerance_needs_no_attention(kb: KnowledgeBase, pol
 def test_an_order_beyond_the_tolerance_is_flagged_with_its_difference(kb: KnowledgeBase, policy: Policy) -> None:
     dose = planned(kb, policy)
     # The boundary pair around the default 10% tolerance (+10% is 30.8 g of the planned 28 g).
-    assert policy.order_dose_tolerance_percent == 10
+    assert policy.dosing.order_dose_tolerance_percent == 10
     at_limit = engine.review_dose(order(grams=30.7), dose, policy)
     beyond = engine.review_dose(order(grams=30.9), dose, policy)
     assert at_limit is not None
@@ -52,8 +52,8 @@ def test_an_order_beyond_the_tolerance_is_flagged_with_its_difference(kb: Knowle
 
 
 def test_an_order_above_the_ceiling_is_flagged_even_within_the_tolerance(kb: KnowledgeBase, policy: Policy) -> None:
-    dose = replace(planned(kb, policy), rounded_dose_g=policy.max_mg_per_kg_4wk * 70 / 1000)
-    ceiling_mg_per_kg = policy.max_mg_per_kg_4wk
+    dose = replace(planned(kb, policy), rounded_dose_g=policy.dosing.max_mg_per_kg_4wk * 70 / 1000)
+    ceiling_mg_per_kg = policy.dosing.max_mg_per_kg_4wk
     at_ceiling = engine.review_dose(order(mg_per_kg=ceiling_mg_per_kg), dose, policy)
     above = engine.review_dose(order(mg_per_kg=ceiling_mg_per_kg + 1), dose, policy)
     assert at_ceiling is not None
@@ -71,7 +71,7 @@ def test_dose_warnings_come_from_the_core(kb: KnowledgeBase, policy: Policy) -> 
     above = engine.dose_for_figures(engine.DoseOrder(70, mg_per_kg=900, product="privigen"), policy, kb, AS_OF)
     assert NO_PRODUCT in without_product.warnings
     assert not any("ceiling" in w for w in without_product.warnings)
-    assert f"above the ceiling of {policy.max_mg_per_kg_4wk:g} mg/kg per 4 weeks (policy max_mg_per_kg_4wk)" in (
+    assert f"above the ceiling of {policy.dosing.max_mg_per_kg_4wk:g} mg/kg per 4 weeks (policy max_mg_per_kg_4wk)" in (
         above.warnings
     )
     assert NO_PRODUCT not in planned(kb, policy).warnings

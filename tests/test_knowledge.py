@@ -72,12 +72,49 @@ def test_unverified_figures_are_not_presented_as_sourced(kb: KnowledgeBase) -> N
         assert figure not in text, figure
 
 
-def test_policy_file_and_policy_type_name_the_same_keys(kb: KnowledgeBase) -> None:
-    assert set(kb.policy.keys) == {f.name for f in fields(Policy)}
+def test_each_policy_section_holds_the_keys_policy_yaml_gives_it(kb: KnowledgeBase) -> None:
+    in_yaml = {(entry.section, key) for key, entry in kb.policy.keys.items()}
+    in_code = {(f.name, key.name) for f in fields(Policy) for key in fields(getattr(make_policy(kb.policy), f.name))}
+    assert in_yaml == in_code
+    assert make_policy(kb.policy, {"max_mg_per_kg_4wk": 700}).dosing.max_mg_per_kg_4wk == 700
+
+
+def test_a_site_file_still_overrides_keys_by_flat_name(kb: KnowledgeBase) -> None:
+    policy = make_policy(kb.policy, {"dosing_weight": "adjusted-if-obese", "display_units": "g/L"})
+    assert (policy.dosing.dosing_weight, policy.report.display_units) == ("adjusted-if-obese", "g/L")
+    assert policy.value("display_units") == "g/L"
+    assert policy.overridden(display_units="mg/dL").report.display_units == "mg/dL"
+
+
+def moved_key(files: dict[str, Any]) -> None:
+    files["policy.yaml"]["keys"]["trough_target_mg_dl"]["section"] = "dosing"
+
+
+def key_without_field(files: dict[str, Any]) -> None:
+    files["policy.yaml"]["keys"]["trough_target_new_mg_dl"] = dict(files["policy.yaml"]["keys"]["trough_target_mg_dl"])
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (moved_key, "trough_target_mg_dl is in section dosing, in Policy in trough"),
+        (key_without_field, "trough_target_new_mg_dl has no field in the trough section of Policy"),
+        (
+            lambda f: f["policy.yaml"]["keys"].pop("obesity_bmi"),
+            "no key obesity_bmi for the field in the dosing section",
+        ),
+        (lambda f: f["policy.yaml"]["keys"]["obesity_bmi"].update(section="weights"), "obesity_bmi.section"),
+        (lambda f: f["policy.yaml"]["keys"]["obesity_bmi"].pop("section"), "obesity_bmi.section"),
+    ],
+    ids=["key in another section", "key without a field", "field without a key", "unknown section", "no section"],
+)
+def test_policy_yaml_and_policy_sections_must_agree(mutate: Any, message: str) -> None:
+    with pytest.raises(KnowledgeError, match=re.escape(message)):
+        loader.build(broken(mutate), "test")
 
 
 def test_policy_override_is_validated(kb: KnowledgeBase) -> None:
-    assert make_policy(kb.policy, {"trough_target_mg_dl": 700}).trough_target_mg_dl == 700
+    assert make_policy(kb.policy, {"trough_target_mg_dl": 700}).trough.trough_target_mg_dl == 700
     with pytest.raises(PolicyError, match="recurrent_infection_count"):
         make_policy(kb.policy, {"recurrent_infection_count": 2.5})
     with pytest.raises(PolicyError, match="unknown policy key"):

@@ -106,7 +106,7 @@ def test_lab_values_are_presented_with_the_range_the_core_judged_them_by(kb: Kno
 
 
 def test_display_units_g_per_litre(kb: KnowledgeBase, policy: Policy) -> None:
-    grams = example(kb, "higm-suspected-boy-on-ivig", replace(policy, display_units="g/L"))
+    grams = example(kb, "higm-suspected-boy-on-ivig", policy.overridden(display_units="g/L"))
     assert "IgG 0.9 g/L on 2024-02-01 (reference 3.86–14.7 g/L, igcds age table)" in grams
     assert "| drawn | trough IgG (g/L) |" in grams
     assert "| 2026-10-24 | 4.2 | below |" in grams
@@ -115,8 +115,8 @@ def test_display_units_g_per_litre(kb: KnowledgeBase, policy: Policy) -> None:
 
 
 def test_display_units_is_a_policy_key_with_two_choices(kb: KnowledgeBase) -> None:
-    assert make_policy(kb.policy).display_units == "mg/dL"
-    assert make_policy(kb.policy, {"display_units": "g/L"}).display_units == "g/L"
+    assert make_policy(kb.policy).report.display_units == "mg/dL"
+    assert make_policy(kb.policy, {"display_units": "g/L"}).report.display_units == "g/L"
     with pytest.raises(PolicyError):
         make_policy(kb.policy, {"display_units": "mmol/L"})
 
@@ -168,7 +168,7 @@ def test_one_door_renders_every_format_with_the_record_and_policy(kb: KnowledgeB
     bundle = json.loads((ROOT / "examples" / "higm-suspected-boy-on-ivig.json").read_text(encoding="utf-8"))
     record = read.read_bundle(bundle, AS_OF, kb)
     assessment = engine.assess(record, AS_OF, None, kb)
-    grams = replace(policy, display_units="g/L")
+    grams = policy.overridden(display_units="g/L")
     assert "IgG 0.9 g/L on 2024-02-01" in formats.render("markdown", assessment, kb, record, grams)
     assert "IgG 0.9 g/L on 2024-02-01" in formats.render("html", assessment, kb, record, grams)
     assert "IgG 0.9 g/L on 2024-02-01" in " ".join(formats.render("text", assessment, kb, record, grams).split())

@@ -33,7 +33,7 @@ def test_site_table_reads_toml_and_names_an_unknown_key() -> None:
 
 
 def test_policy_from_toml_checks_every_key(kb: KnowledgeBase) -> None:
-    assert policy_from_toml(kb.policy, b"trough_target_mg_dl = 700\n", "p.toml").trough_target_mg_dl == 700
+    assert policy_from_toml(kb.policy, b"trough_target_mg_dl = 700\n", "p.toml").trough.trough_target_mg_dl == 700
     with pytest.raises(PolicyError, match="policy trough_target: unknown policy key"):
         policy_from_toml(kb.policy, b"trough_target = 700\n", "p.toml")
     with pytest.raises(InputError, match=r"^p\.toml: not a TOML policy file"):

@@ -445,6 +445,19 @@ def test_smart_standalone_launch(site: Site, page: Page) -> None:
     assert site.ehr.patient in page.locator("h1").first.inner_text()
 
 
+def test_smart_patient_that_is_not_a_fhir_id_never_reaches_a_url(site: Site, page: Page) -> None:
+    """The token's patient goes into the FHIR search URLs: anything but a FHIR id is refused."""
+    real, site.ehr.patient = site.ehr.patient, "higm-boy&_include=*"
+    site.ehr.requests_seen.clear()
+    try:
+        page.goto(f"{site.base}/smart/launch?iss={site.ehr.base}/fhir&launch={LAUNCH_CONTEXT}")
+        page.wait_for_url(f"{site.base}/smart/callback*")
+        assert "not a FHIR id" in page.locator("p.error").inner_text()
+        assert not any(seen.startswith("/fhir/Observation") for seen in site.ehr.requests_seen)
+    finally:
+        site.ehr.patient = real
+
+
 def test_smart_callback_with_a_wrong_state_is_refused(site: Site, page: Page) -> None:
     page.goto(f"{site.base}/smart/launch?iss={site.ehr.base}/fhir&launch={LAUNCH_CONTEXT}")
     page.wait_for_url(site.base + "/assess/report")

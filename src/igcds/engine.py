@@ -127,7 +127,7 @@ def _timeline(ctx: ClinicalContext) -> Timeline:
     years_on = years_between(started, ctx.as_of) if started else 0.0
     return Timeline(
         troughs=tuple(TroughPoint(t.effective, t.value, t.ref) for t in ctx.igrt_history.troughs),
-        trough_target_mg_dl=ctx.policy.trough_target_mg_dl,
+        trough_target_mg_dl=ctx.policy.trough.trough_target_mg_dl,
         infusions=tuple(
             InfusionPoint(m.start, m.route, m.dose_g, m.ref) for m in ctx.igrt_history.administrations if m.start
         ),

@@ -68,7 +68,7 @@ def assess(
         refuse_overwriting_input(input_path, output)
         policy = load_policy(policy_file)
         if units is not None:
-            policy = replace(policy, display_units=units.value)
+            policy = policy.overridden(display_units=units.value)
         kb = loader.load()
         bundle = read.parse_json(read_input(input_path), "stdin" if input_path == "-" else input_path)
         record = read.read_bundle(bundle, day, kb)

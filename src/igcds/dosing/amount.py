@@ -68,14 +68,14 @@ def dispense(dose_g: float, policy: Policy, product: schema.Product | None) -> D
     """The dose rounded by policy when that moves it by no more than `vial_rounding_max_percent`;
     otherwise the exact dose, drawn from the smallest set of vials that holds it. Rounding never
     shifts a dose beyond the site's tolerance (HOPA 10 % for biologics, extrapolated)."""
-    rounded, vial_counts = round_dose(dose_g, policy.rounding, product)
+    rounded, vial_counts = round_dose(dose_g, policy.dosing.rounding, product)
     shift = (rounded - dose_g) / dose_g * 100
-    if abs(shift) <= policy.vial_rounding_max_percent + ROUNDING_EPSILON_PERCENT:
+    if abs(shift) <= policy.dosing.vial_rounding_max_percent + ROUNDING_EPSILON_PERCENT:
         return Dispensed(rounded, vial_counts, None, None)
     exact = round(dose_g, DISPLAY_ROUNDING_G)
-    limit = policy.vial_rounding_max_percent
+    limit = policy.dosing.vial_rounding_max_percent
     note = (
-        f"{policy.rounding} rounding to {rounded:g} g would move the dose by {shift:+.1f}% "
+        f"{policy.dosing.rounding} rounding to {rounded:g} g would move the dose by {shift:+.1f}% "
         f"(site limit {limit:g}%): the exact dose of {exact:g} g is dispensed"
     )
     if product is None or not product.vials or product.concentration_percent is None:
@@ -125,7 +125,7 @@ def dose_for(
     arithmetic = weight.arithmetic
     if (
         arithmetic is not None
-        and policy.dosing_weight == "actual"
+        and policy.dosing.dosing_weight == "actual"
         and arithmetic.obese
         and weight.adjusted_kg is not None
         and weight.adjusted_kg < weight.kg
@@ -139,7 +139,8 @@ def dose_for(
     warnings += weight.warnings
     if arithmetic is not None and arithmetic.adjusted_dose_g is not None:
         warnings.append(
-            f"BMI {arithmetic.bmi:g} is at or above {policy.obesity_bmi:g}: the site may choose to dose on adjusted "
+            f"BMI {arithmetic.bmi:g} is at or above {policy.dosing.obesity_bmi:g}: "
+            "the site may choose to dose on adjusted "
             f"body weight ({arithmetic.adjusted_kg:g} kg): {arithmetic.adjusted_dose_g:g} g instead of "
             f"{round(dose_g, DISPLAY_ROUNDING_G):g} g on actual weight (a site policy choice)"
         )
@@ -171,7 +172,7 @@ def dose_for(
         dosing_weight_kg=round(weight.kg, 1),
         dose_g=round(dose_g, DISPLAY_ROUNDING_G),
         rounded_dose_g=rounded,
-        rounding=policy.rounding,
+        rounding=policy.dosing.rounding,
         product=product.id if product else None,
         volume_ml=infusion.volume_ml(product, rounded) if product else None,
         weekly_equivalent_mg_per_kg=round(regimen.mg_per_kg * WEEK_DAYS / regimen.interval_days, 1),

@@ -43,7 +43,7 @@ def iv_to_sc(iv: Regimen, product: schema.Product, policy: Policy) -> Conversion
             (product.label,),
         )
         return Conversion(regimen, EU_FACTOR, source)
-    if policy.scig_conversion == "eu-1to1":
+    if policy.dosing.scig_conversion == "eu-1to1":
         factor, why, cited = EU_FACTOR, "1:1 (EU practice, site policy)", ("krishnarajah-2016",)
     elif product.sc.conversion_factor is None:
         raise ConversionUnavailable(

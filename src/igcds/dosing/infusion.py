@@ -44,7 +44,7 @@ def iv_plan(
     step factor every step interval up to the maximum, until the dose is in."""
     assert product.iv is not None
     limits = product.iv
-    initial_minutes = limits.initial_minutes or policy.iv_rate_step_minutes
+    initial_minutes = limits.initial_minutes or policy.products_and_infusion.iv_rate_step_minutes
     notes = [
         f"Start at {limits.initial_rate_mg_kg_min:g} mg/kg/min for {initial_minutes} min and raise "
         "only if tolerated; slow or stop for adverse events and resume at a lower tolerated rate.",
@@ -52,7 +52,7 @@ def iv_plan(
     ]
     maximum = limits.max_rate_mg_kg_min
     if risk is not None:
-        at_risk = limits.at_risk_max_rate_mg_kg_min or policy.at_risk_max_rate_mg_kg_min
+        at_risk = limits.at_risk_max_rate_mg_kg_min or policy.products_and_infusion.at_risk_max_rate_mg_kg_min
         source = "label" if limits.at_risk_max_rate_mg_kg_min else "site policy"
         maximum = min(maximum, at_risk)
         notes.append(
@@ -71,7 +71,10 @@ def iv_plan(
             break
         remaining_mg -= mg_this_step
         minute += period
-        rate, period = min(rate * policy.iv_rate_step_factor, maximum), policy.iv_rate_step_minutes
+        rate, period = (
+            min(rate * policy.products_and_infusion.iv_rate_step_factor, maximum),
+            policy.products_and_infusion.iv_rate_step_minutes,
+        )
     return IvInfusionPlan(tuple(steps), maximum, math.ceil(minute), round(weight_kg, 1), tuple(notes))
 
 

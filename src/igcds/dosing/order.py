@@ -137,7 +137,7 @@ def dose_for_figures(order: DoseOrder, policy: Policy, kb: KnowledgeBase, measur
     )
 
     warnings = []
-    if policy.rounding == "vial" and product is None:
+    if policy.dosing.rounding == "vial" and product is None:
         warnings.append(amount.NO_PRODUCT_ROUNDING)
     if review.exceeds_ceiling(dose.mg_per_kg, dose.interval_days, policy):
         warnings.append(review.ceiling_warning(policy))

@@ -47,7 +47,9 @@ def chosen_product(
     for candidate in (requested, preferred if route == "IV" else None, current):
         if usable(candidate):
             return candidate
-    site = kb.products.get(policy.iv_product if route == "IV" else policy.sc_product)
+    site = kb.products.get(
+        policy.products_and_infusion.iv_product if route == "IV" else policy.products_and_infusion.sc_product
+    )
     return site if usable(site) else None
 
 
@@ -195,7 +197,7 @@ def plan_dose(
         new_to_product=product is None or own is None or own.id != product.id,
         renal_risk=facts.renal_risk,
     )
-    if product is None and policy.rounding == "vial":
+    if product is None and policy.dosing.rounding == "vial":
         gaps.append(DataGap("product", amount.NO_PRODUCT_ROUNDING))
     if product is None and (facts.withheld or facts.excluded):
         gaps.append(DataGap("product", facts.withheld or _none_left(plan.route, facts, kb)))

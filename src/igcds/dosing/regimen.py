@@ -36,17 +36,18 @@ def starting(route: Route, policy: Policy, kb: KnowledgeBase) -> Regimen:
     if route == "SC":
         return Regimen(
             "SC",
-            policy.scig_start_mg_per_kg_week,
+            policy.dosing.scig_start_mg_per_kg_week,
             SC_DEFAULT_INTERVAL_DAYS,
-            f"SCIG starting dose {policy.scig_start_mg_per_kg_week:g} mg/kg weekly",
+            f"SCIG starting dose {policy.dosing.scig_start_mg_per_kg_week:g} mg/kg weekly",
             _citations(kb, "scig_start_mg_per_kg_week"),
         )
-    interval = policy.ivig_interval_weeks * 7
+    interval = policy.dosing.ivig_interval_weeks * 7
     return Regimen(
         "IV",
-        policy.ivig_start_mg_per_kg,
+        policy.dosing.ivig_start_mg_per_kg,
         interval,
-        f"IVIG starting dose {policy.ivig_start_mg_per_kg:g} mg/kg every {policy.ivig_interval_weeks} weeks",
+        f"IVIG starting dose {policy.dosing.ivig_start_mg_per_kg:g} mg/kg "
+        f"every {policy.dosing.ivig_interval_weeks} weeks",
         _citations(kb, "ivig_start_mg_per_kg", "ivig_interval_weeks"),
     )
 
@@ -65,7 +66,7 @@ def current(
         return None
     mg_per_kg = dose_mg_per_kg if dose_mg_per_kg is not None else (dose_g or 0) * 1000 / weight_kg
     if interval_days is None:
-        interval = SC_DEFAULT_INTERVAL_DAYS if route == "SC" else policy.ivig_interval_weeks * 7
+        interval = SC_DEFAULT_INTERVAL_DAYS if route == "SC" else policy.dosing.ivig_interval_weeks * 7
         when = f"interval not recorded, taken as {interval} days"
     else:
         interval = interval_days
@@ -75,7 +76,7 @@ def current(
 
 
 def ceiling_mg_per_kg(interval_days: int, policy: Policy) -> float:
-    return policy.max_mg_per_kg_4wk * interval_days / FOUR_WEEKS_DAYS
+    return policy.dosing.max_mg_per_kg_4wk * interval_days / FOUR_WEEKS_DAYS
 
 
 def within_ceiling(regimen: Regimen, policy: Policy) -> Regimen:
@@ -95,7 +96,7 @@ def escalated(
     step (a substantive move toward a higher trough), or more when the trough model needs more to
     reach the target. Otherwise, with a trough below target: what the trough model says."""
     scale = regimen.interval_days / FOUR_WEEKS_DAYS
-    step = policy.escalation_step_mg_per_kg_4wk * scale
+    step = policy.dosing.escalation_step_mg_per_kg_4wk * scale
     to_target = 0.0
     citations: tuple[str, ...] = ()
     if model is not None and model.last_trough_mg_dl < model.target_mg_dl:
@@ -111,7 +112,7 @@ def escalated(
         increase = max(step, to_target)
         how = (
             f"breakthrough infection(s) on IgRT ({'; '.join(breakthrough)}): a step of "
-            f"{policy.escalation_step_mg_per_kg_4wk:g} mg/kg per 4 weeks toward a higher trough"
+            f"{policy.dosing.escalation_step_mg_per_kg_4wk:g} mg/kg per 4 weeks toward a higher trough"
         )
         if to_target > step:
             how += f", raised further by the {model_text}"
@@ -120,7 +121,7 @@ def escalated(
         increase, how = to_target, model_text
     else:
         increase = step
-        how = f"step of {policy.escalation_step_mg_per_kg_4wk:g} mg/kg per 4 weeks"
+        how = f"step of {policy.dosing.escalation_step_mg_per_kg_4wk:g} mg/kg per 4 weeks"
         citations = _citations(kb, "escalation_step_mg_per_kg_4wk")
     ceiling = ceiling_mg_per_kg(regimen.interval_days, policy)
     proposed = min(regimen.mg_per_kg + increase, ceiling)

@@ -19,7 +19,7 @@ def exceeds_ceiling(mg_per_kg: float, interval_days: int, policy: Policy) -> boo
 
 
 def ceiling_warning(policy: Policy) -> str:
-    return f"above the ceiling of {policy.max_mg_per_kg_4wk:g} mg/kg per 4 weeks (policy max_mg_per_kg_4wk)"
+    return f"above the ceiling of {policy.dosing.max_mg_per_kg_4wk:g} mg/kg per 4 weeks (policy max_mg_per_kg_4wk)"
 
 
 def review_dose(ordered: MedicationUse, planned: Dose, policy: Policy) -> DoseReview | None:
@@ -40,7 +40,7 @@ def review_dose(ordered: MedicationUse, planned: Dose, policy: Policy) -> DoseRe
         ceiling_mg_per_kg=regimen.ceiling_mg_per_kg(planned.interval_days, policy),
         above_ceiling=exceeds_ceiling(mg_per_kg, planned.interval_days, policy),
         difference_percent=difference,
-        within_tolerance=abs(difference) <= policy.order_dose_tolerance_percent,
+        within_tolerance=abs(difference) <= policy.dosing.order_dose_tolerance_percent,
     )
 
 
@@ -55,7 +55,7 @@ def implausible_recorded_dose(
     interval = max(current.interval_days, usual_interval_days)
     per_4wk = current.mg_per_kg * regimen.FOUR_WEEKS_DAYS / interval
     if exceeds_ceiling(current.mg_per_kg, interval, policy):
-        why = f"above the ceiling of {policy.max_mg_per_kg_4wk:g} mg/kg per 4 weeks (policy max_mg_per_kg_4wk)"
+        why = f"above the ceiling of {policy.dosing.max_mg_per_kg_4wk:g} mg/kg per 4 weeks (policy max_mg_per_kg_4wk)"
     elif per_4wk < floor_mg_per_kg_4wk:
         why = f"below the plausible floor of {floor_mg_per_kg_4wk:g} mg/kg per 4 weeks (a unit slip?)"
     else:

@@ -36,13 +36,13 @@ def _slope(points: Sequence[DoseTrough]) -> float:
 
 def individual(history: Sequence[DoseTrough], policy: Policy) -> tuple[float | None, str]:
     """The patient's own slope (mg/dL per 100 mg/kg per 4 weeks), or None with the reason."""
-    if len(history) < policy.individual_model_min_points:
-        return None, f"{len(history)} dose-trough pair(s) on record, {policy.individual_model_min_points} needed"
+    if len(history) < policy.trough.individual_model_min_points:
+        return None, f"{len(history)} dose-trough pair(s) on record, {policy.trough.individual_model_min_points} needed"
     doses = [p.mg_kg_4wk for p in history]
-    if max(doses) - min(doses) < policy.individual_model_min_dose_spread_mg_kg_4wk:
+    if max(doses) - min(doses) < policy.trough.individual_model_min_dose_spread_mg_kg_4wk:
         return None, (
             f"doses on record span {max(doses) - min(doses):.0f} mg/kg per 4 weeks, "
-            f"{policy.individual_model_min_dose_spread_mg_kg_4wk:g} needed"
+            f"{policy.trough.individual_model_min_dose_spread_mg_kg_4wk:g} needed"
         )
     slope = _slope(history) * PER_100_MG_KG
     if slope <= 0:
@@ -58,7 +58,7 @@ def trough_model(
     kb: KnowledgeBase,
 ) -> TroughModel:
     own, why_not = individual(history, policy)
-    target = policy.trough_target_mg_dl
+    target = policy.trough.trough_target_mg_dl
     if own is not None:
         first, last = history[0].drawn, history[-1].drawn
         return TroughModel(
@@ -76,7 +76,7 @@ def trough_model(
             citations=tuple(kb.policy.keys["trough_target_mg_dl"].citations),
         )
     key = "trough_slope_sc_mg_dl_per_100mg_kg_month" if route == "SC" else "trough_slope_iv_mg_dl_per_100mg_kg_month"
-    slope = getattr(policy, key)
+    slope = policy.value(key)
     return TroughModel(
         model="population",
         mg_dl_per_100_mg_kg_4wk=slope,

@@ -69,7 +69,7 @@ def arithmetic(actual_kg: float, height_cm: float, sex: str, policy: Policy) -> 
         ideal_kg=round(ideal, 1) if ideal is not None else None,
         adjusted_kg=round(adjusted, 1) if adjusted is not None else None,
         formula="; ".join(steps),
-        obese=bmi >= policy.obesity_bmi,
+        obese=bmi >= policy.dosing.obesity_bmi,
     )
 
 
@@ -109,18 +109,18 @@ def dosing_weight(
 def _height_needed(actual_kg: float, policy: Policy) -> tuple[str, ...]:
     """Under the actual-weight policy, a heavy patient without a height: obesity is likely and
     the adjusted-weight option cannot be shown (the other policies need the height anyway)."""
-    if policy.dosing_weight != "actual" or actual_kg < policy.height_check_weight_kg:
+    if policy.dosing.dosing_weight != "actual" or actual_kg < policy.dosing.height_check_weight_kg:
         return ()
     return (
         f"height needed to check the dosing weight: at {actual_kg:g} kg (at or above "
-        f"{policy.height_check_weight_kg:g} kg) obesity is likely; with a height igcds shows the BMI and the "
+        f"{policy.dosing.height_check_weight_kg:g} kg) obesity is likely; with a height igcds shows the BMI and the "
         "adjusted-weight dose the site may choose",
     )
 
 
 def _no_adjusted_option(weights: WeightArithmetic, sex: str, policy: Policy) -> tuple[str, ...]:
     """Under the actual-weight policy, an obese patient for whom the adjusted weight is not defined."""
-    if policy.dosing_weight != "actual" or not weights.obese or weights.adjusted_kg is not None:
+    if policy.dosing.dosing_weight != "actual" or not weights.obese or weights.adjusted_kg is not None:
         return ()
     why = (
         f"the Devine ideal body weight is defined only from {NBA_MIN_HEIGHT_CM} cm (5 feet) and the patient is "
@@ -129,7 +129,7 @@ def _no_adjusted_option(weights: WeightArithmetic, sex: str, policy: Policy) -> 
         else "the Devine ideal body weight needs sex male or female"
     )
     return (
-        f"BMI {weights.bmi:g} is at or above {policy.obesity_bmi:g}, but the adjusted-weight dose cannot be "
+        f"BMI {weights.bmi:g} is at or above {policy.dosing.obesity_bmi:g}, but the adjusted-weight dose cannot be "
         f"computed: {why}; the dose stays on actual weight (site policy)",
     )
 
@@ -142,20 +142,22 @@ def _dosing_weight(
     pregnant: bool,
     policy: Policy,
 ) -> DosingWeight:
-    if policy.dosing_weight == "actual":
+    if policy.dosing.dosing_weight == "actual":
         return DosingWeight(actual_kg, "actual", "actual body weight (site policy)")
     if height_cm is None:
-        raise WeightUnavailable(f"height is needed for the '{policy.dosing_weight}' dosing-weight policy")
+        raise WeightUnavailable(f"height is needed for the '{policy.dosing.dosing_weight}' dosing-weight policy")
     ideal = ideal_body_weight_kg(height_cm, sex)
     adjusted = adjusted_body_weight_kg(actual_kg, ideal)
     if height_cm < NBA_MIN_HEIGHT_CM:
         # The Devine formula starts at 5 feet; below it the ideal weight is not defined.
         return DosingWeight(actual_kg, "actual", "actual body weight (height under 152 cm: Devine IBW not defined)")
-    if policy.dosing_weight == "adjusted-if-obese":
+    if policy.dosing.dosing_weight == "adjusted-if-obese":
         bmi = actual_kg / (height_cm / 100) ** 2
-        if bmi >= policy.obesity_bmi:
-            return DosingWeight(adjusted, "adjusted", f"adjusted body weight: BMI {bmi:.1f} >= {policy.obesity_bmi:g}")
-        return DosingWeight(actual_kg, "actual", f"actual body weight: BMI {bmi:.1f} < {policy.obesity_bmi:g}")
+        if bmi >= policy.dosing.obesity_bmi:
+            return DosingWeight(
+                adjusted, "adjusted", f"adjusted body weight: BMI {bmi:.1f} >= {policy.dosing.obesity_bmi:g}"
+            )
+        return DosingWeight(actual_kg, "actual", f"actual body weight: BMI {bmi:.1f} < {policy.dosing.obesity_bmi:g}")
     # australia-nba: adjusted by default, actual in the NBA's exclusions.
     if age_years is None:
         raise WeightUnavailable("age is needed for the 'australia-nba' dosing-weight policy")

@@ -5,11 +5,20 @@ restrictions (instance reads, reference and token parameters)."""
 
 from __future__ import annotations
 
+import re
+
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.valuesets import FACT_SYSTEM, LOINC
 
 PREFETCH_PATIENT = "{{context.patientId}}"
 """The CDS Hooks prefetch token for the patient in context."""
+
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+"""FHIR R4 `id` (datatypes §2.24.0.1): what a patient id from outside may be before it goes into a URL."""
+
+
+def is_fhir_id(value: object) -> bool:
+    return isinstance(value, str) and FHIR_ID.fullmatch(value) is not None
 
 
 def patient_queries(kb: KnowledgeBase, patient: str) -> dict[str, str]:

@@ -162,7 +162,7 @@ def immune_globulin_order_card(
     detail = [
         f"The draft order `{order.ref}` gives {ordered_g:.1f} g = {ordered:.0f} mg/kg of the dosing weight "
         f"{dose.dosing_weight_kg:g} kg ({dose.weight_basis}). The ceiling is {ceiling:.0f} mg/kg for this "
-        f"interval (site policy, {policy.max_mg_per_kg_4wk:g} mg/kg per 4 weeks).",
+        f"interval (site policy, {policy.dosing.max_mg_per_kg_4wk:g} mg/kg per 4 weeks).",
         "",
         "**igcds' dose:**",
         *(f"{'  ' * depth}- {text}" for depth, text in dose_statements(dose)),

@@ -18,6 +18,7 @@ from igcds.domain.errors import KnowledgeError
 from igcds.knowledge import checks, citation_hosts, schema
 from igcds.knowledge import scope as scope_knowledge
 from igcds.knowledge.plausibility import Plausibility
+from igcds.knowledge.policy import check_sections
 from igcds.knowledge.valuesets import (
     CVX,
     RXNORM,
@@ -137,6 +138,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     checks.resolve("reference_ranges.yaml", "citation", [ranges.citation], references)
     checks.check_bands(ranges)
     checks.check_policy(policy, references)
+    check_sections(policy)
     products = checks.check_products(catalogue, references, policy)
     for name, guideline in guidelines.guidelines.items():
         for section in guideline.sections:

@@ -7,62 +7,56 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, get_type_hints
 
 from pydantic import TypeAdapter, ValidationError
 
-from igcds.domain.errors import InputError, PolicyError
+from igcds.domain.errors import InputError, KnowledgeError, PolicyError
 from igcds.knowledge import schema
 
 
 @dataclass(frozen=True, slots=True)
-class Policy:
+class DosingPolicy:
     dosing_weight: Literal["actual", "adjusted-if-obese", "australia-nba"]
     obesity_bmi: float
-    trough_target_mg_dl: float
     rounding: Literal["vial", "nearest-5g", "none"]
     scig_conversion: Literal["us-label", "eu-1to1"]
+    ivig_start_mg_per_kg: float
+    ivig_interval_weeks: int
+    scig_start_mg_per_kg_week: float
+    escalation_step_mg_per_kg_4wk: float
+    max_mg_per_kg_4wk: float
+    vial_rounding_max_percent: float
+    height_check_weight_kg: float
+    order_dose_tolerance_percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class TroughPolicy:
+    trough_target_mg_dl: float
+    trough_window_days: int
+    trough_slope_iv_mg_dl_per_100mg_kg_month: float
+    trough_slope_sc_mg_dl_per_100mg_kg_month: float
+    individual_model_min_points: int
+    individual_model_min_dose_spread_mg_kg_4wk: float
+
+
+@dataclass(frozen=True, slots=True)
+class InfectionsPolicy:
     recurrent_infection_count: int
     recurrence_window_months: int
     breakthrough_infection_count: int
     breakthrough_window_months: int
     prophylaxis_failure_count: int
     prophylaxis_failure_min_months: int
-    trial_off_after_months: int
-    igm_repeat_min_days: int
-    on_igrt_iv_weeks: int
-    on_igrt_sc_weeks: int
-    trough_window_days: int
     prophylaxis_continuous_days: int
-    secondary_drug_window_months: int
-    hsct_preferred_age_years: float
-    neutropenia_anc_thousands_per_ul: float
-    vaccine_response_min_age_years: float
-    child_age_years: float
-    higm_interpretable_from_age_months: int
-    cvid_min_age_years: float
-    cvid_pattern_from_age_years: float
     higm_serious_infection_count: int
-    risk_age_years: float
-    ivig_start_mg_per_kg: float
-    ivig_interval_weeks: int
-    scig_start_mg_per_kg_week: float
-    escalation_step_mg_per_kg_4wk: float
-    max_mg_per_kg_4wk: float
-    trough_slope_iv_mg_dl_per_100mg_kg_month: float
-    trough_slope_sc_mg_dl_per_100mg_kg_month: float
-    iv_product: str
-    sc_product: str
-    iv_rate_step_minutes: int
-    iv_rate_step_factor: float
-    at_risk_max_rate_mg_kg_min: float
-    vial_rounding_max_percent: float
-    absent_iga_mg_dl: float
-    individual_model_min_points: int
-    individual_model_min_dose_spread_mg_kg_4wk: float
-    order_dose_tolerance_percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class ScopePolicy:
     scope_lookback_months: int
     scope_recurrence_window_months: int
     scope_pneumonia_count: int
@@ -72,12 +66,90 @@ class Policy:
     scope_otitis_count_under_5: int
     scope_otitis_count: int
     scope_respiratory_infection_count: int
-    display_units: Literal["mg/dL", "g/L"]
+
+
+@dataclass(frozen=True, slots=True)
+class DiagnosisPolicy:
+    hsct_preferred_age_years: float
+    neutropenia_anc_thousands_per_ul: float
+    vaccine_response_min_age_years: float
+    child_age_years: float
+    higm_interpretable_from_age_months: int
+    cvid_min_age_years: float
+    cvid_pattern_from_age_years: float
+    secondary_drug_window_months: int
+    igm_repeat_min_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class IgrtHistoryPolicy:
+    on_igrt_iv_weeks: int
+    on_igrt_sc_weeks: int
+    trial_off_after_months: int
     usual_interval_gaps: int
-    height_check_weight_kg: float
 
 
-POLICY_FIELDS = {f.name: f for f in fields(Policy)}
+@dataclass(frozen=True, slots=True)
+class ProductsAndInfusionPolicy:
+    iv_product: str
+    sc_product: str
+    iv_rate_step_minutes: int
+    iv_rate_step_factor: float
+    at_risk_max_rate_mg_kg_min: float
+    risk_age_years: float
+    absent_iga_mg_dl: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPolicy:
+    display_units: Literal["mg/dL", "g/L"]
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The site policy in the sections of `policy.yaml`; a site overrides keys by their flat names."""
+
+    dosing: DosingPolicy
+    trough: TroughPolicy
+    infections: InfectionsPolicy
+    scope: ScopePolicy
+    diagnosis: DiagnosisPolicy
+    igrt_history: IgrtHistoryPolicy
+    products_and_infusion: ProductsAndInfusionPolicy
+    report: ReportPolicy
+
+    def overridden(self, **values: object) -> Policy:
+        """This policy with some keys (flat names) replaced, unchecked: for tests and the shells'
+        own options (`--units`), whose values are already one of the key's choices."""
+        sections: dict[str, Any] = {}
+        for key, value in values.items():
+            name = SECTION_OF[key]
+            sections[name] = replace(sections.get(name, getattr(self, name)), **{key: value})
+        return replace(self, **sections)
+
+    def value(self, key: str) -> Any:
+        """The value of a key named at run time (a flat name from policy.yaml)."""
+        return getattr(getattr(self, SECTION_OF[key]), key)
+
+
+# Section -> its dataclass, key -> its section and key -> its Python type, read from the classes
+# above (the single source); `check_sections` holds them against policy.yaml when it is loaded.
+SECTIONS: dict[str, Any] = get_type_hints(Policy)
+SECTION_OF: dict[str, str] = {f.name: section for section, cls in SECTIONS.items() for f in fields(cls)}
+KEY_TYPES: dict[str, Any] = {key: hint for cls in SECTIONS.values() for key, hint in get_type_hints(cls).items()}
+
+
+def check_sections(definition: schema.PolicyFile) -> None:
+    """Every key of policy.yaml is a field of its section's dataclass, and every field is a key of
+    that section: a mismatch is a KnowledgeError naming the key (raised when the knowledge loads)."""
+    for key, entry in definition.keys.items():
+        if key not in SECTION_OF:
+            raise KnowledgeError(f"policy.yaml: {key} has no field in the {entry.section} section of Policy")
+        if SECTION_OF[key] != entry.section:
+            raise KnowledgeError(f"policy.yaml: {key} is in section {entry.section}, in Policy in {SECTION_OF[key]}")
+    missing = sorted(set(SECTION_OF) - set(definition.keys))
+    if missing:
+        raise KnowledgeError(f"policy.yaml: no key {missing[0]} for the field in the {SECTION_OF[missing[0]]} section")
 
 
 def _coerce(key: str, entry: schema.PolicyKey, value: object) -> object:
@@ -91,7 +163,7 @@ def _coerce(key: str, entry: schema.PolicyKey, value: object) -> object:
     assert entry.maximum is not None
     if not entry.minimum <= value <= entry.maximum:
         raise PolicyError(key, f"{value} is outside {entry.minimum:g}-{entry.maximum:g}")
-    if POLICY_FIELDS[key].type == "int":
+    if KEY_TYPES[key] is int:
         if float(value) != int(value):
             raise PolicyError(key, f"{value} must be a whole number")
         return int(value)
@@ -104,12 +176,12 @@ def make_policy(definition: schema.PolicyFile, overrides: Mapping[str, object] |
     unknown = sorted(set(overrides) - set(definition.keys))
     if unknown:
         raise PolicyError(unknown[0], "unknown policy key")
-    values = {key: _coerce(key, entry, overrides.get(key, entry.default)) for key, entry in definition.keys.items()}
-    missing = set(POLICY_FIELDS) - set(values)
-    if missing:  # a code/data mismatch, caught by the knowledge tests
-        raise PolicyError(sorted(missing)[0], "no default in policy.yaml")
+    check_sections(definition)
+    sections: dict[str, dict[str, object]] = {name: {} for name in SECTIONS}
+    for key, entry in definition.keys.items():
+        sections[entry.section][key] = _coerce(key, entry, overrides.get(key, entry.default))
     try:
-        return _policy_adapter().validate_python(values)
+        return _policy_adapter().validate_python(sections)
     except ValidationError as error:  # a code/data mismatch (a choice the field does not allow)
         first = error.errors()[0]
         raise PolicyError(".".join(str(part) for part in first["loc"]), first["msg"]) from None

@@ -225,7 +225,14 @@ class ValueSets(Strict):
 # --- site policy -----------------------------------------------------------------------------------
 
 
+# The sections `Policy` is grouped in (`policy.dosing.max_mg_per_kg_4wk`); each key names one.
+PolicySection = Literal[
+    "dosing", "trough", "infections", "scope", "diagnosis", "igrt_history", "products_and_infusion", "report"
+]
+
+
 class PolicyKey(Strict):
+    section: PolicySection
     default: str | int | float
     choices: list[str] | None = None
     minimum: float | None = None

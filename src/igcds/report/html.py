@@ -68,7 +68,7 @@ def render(
             trough_chart=charts.trough_chart(timeline, facts.number, facts.units) if timeline else None,
             infection_chart=charts.infection_chart(timeline) if timeline else None,
             infection_rates=wording.infection_rates(timeline) if timeline else "",
-            no_troughs=wording.no_troughs(facts.policy.trough_window_days),
+            no_troughs=wording.no_troughs(facts.policy.trough.trough_window_days),
             references=references(assessment, kb),
             has_identifier=findable_without_url(assessment, kb),
         )

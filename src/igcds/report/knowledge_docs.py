@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import get_args
 
 from igcds.knowledge import loader, schema
 from igcds.knowledge.loader import KnowledgeBase
@@ -33,15 +34,25 @@ def policy_markdown(kb: KnowledgeBase) -> str:
         "An unknown key, a value outside the allowed range or choices, or a file that is not TOML is an",
         "input error (exit 2, one line naming the key).",
         "",
-        "| key | default | allowed | what it sets | basis of the default | sources |",
-        "|---|---|---|---|---|---|",
+        "Keys are grouped in the sections of `policy.yaml`; code reads them by section",
+        "(`policy.dosing.max_mg_per_kg_4wk`), a site file still names them flat.",
     ]
-    for key, entry in kb.policy.keys.items():
-        allowed = ", ".join(entry.choices) if entry.choices else f"{entry.minimum:g}–{entry.maximum:g}"
-        lines.append(
-            f"| `{key}` | `{entry.default}` | {allowed} | {_cell(entry.description)} | {_cell(entry.basis)} "
-            f"| {', '.join(entry.citations) or '—'} |"
-        )
+    for section in get_args(schema.PolicySection):
+        lines += [
+            "",
+            f"## {section.replace('_', ' ').capitalize().replace('Igrt', 'IgRT')} (`{section}`)",
+            "",
+            "| key | default | allowed | what it sets | basis of the default | sources |",
+            "|---|---|---|---|---|---|",
+        ]
+        for key, entry in kb.policy.keys.items():
+            if entry.section != section:
+                continue
+            allowed = ", ".join(entry.choices) if entry.choices else f"{entry.minimum:g}–{entry.maximum:g}"
+            lines.append(
+                f"| `{key}` | `{entry.default}` | {allowed} | {_cell(entry.description)} | {_cell(entry.basis)} "
+                f"| {', '.join(entry.citations) or '—'} |"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -86,7 +86,7 @@ def _timeline(facts: ReportFacts, timeline: Timeline) -> list[str]:
             verdict = "below" if point.mg_dl < timeline.trough_target_mg_dl else "at or above"
             lines.append(f"| {point.day.isoformat()} | {facts.number(point.mg_dl)} | {verdict} | `{point.ref}` |")
     else:
-        lines.append(wording.no_troughs(facts.policy.trough_window_days))
+        lines.append(wording.no_troughs(facts.policy.trough.trough_window_days))
     lines.append("")
     if timeline.infusions:
         lines += ["| given | route | dose | record |", "|---|---|---|---|"]

@@ -53,7 +53,7 @@ class ReportFacts:
 
     @property
     def units(self) -> str:
-        return self.policy.display_units
+        return self.policy.report.display_units
 
     def level(self, mg_dl: float) -> str:
         """An immunoglobulin level in the display units (igcds computes in mg/dL)."""

@@ -91,7 +91,7 @@ class ClinicalContext:
 
     @property
     def is_child(self) -> bool:
-        return self.has_reached_age(self.policy.child_age_years) is False
+        return self.has_reached_age(self.policy.diagnosis.child_age_years) is False
 
     # --- value sets: conditions, medications, facts, vaccines -----------------------------------
 

@@ -64,7 +64,7 @@ def secondary_cause_refs(ctx: ClinicalContext) -> list[tuple[str, str]]:
     `secondary_drug_window_months` (rituximab, for one, depletes B cells for months)."""
     found = [(c.text or "condition", c.ref) for c in ctx.conditions_in("secondary_low_igm")]
     matcher = ctx.kb.medications["secondary_low_igm_drugs"]
-    window = ctx.policy.secondary_drug_window_months
+    window = ctx.policy.diagnosis.secondary_drug_window_months
     for use in ctx.medications_in("secondary_low_igm_drugs", active_only=False):
         last = use.end or use.start
         recent = use.active_on(ctx.as_of) or (last is not None and within_months(last, ctx.as_of, window))
@@ -100,7 +100,7 @@ def _possible_higm_label(ctx: ClinicalContext, higm: HigmPattern) -> str:
     if higm.suspected_cd40l:
         head += " (CD40L deficiency suspected in a boy until tested)"
     if higm.drawn_too_young:
-        months = ctx.policy.higm_interpretable_from_age_months
+        months = ctx.policy.diagnosis.higm_interpretable_from_age_months
         return (
             f"{head}: results drawn before {months} months of age (maternal IgG, "
             "physiological nadir) are not interpretable; repeat them"
@@ -115,7 +115,7 @@ def _possible_higm_label(ctx: ClinicalContext, higm: HigmPattern) -> str:
 def _possible_sigmd_label(ctx: ClinicalContext, igm: LabResult | None) -> str | None:
     if igm is None or interpretable_age(ctx, igm):
         return None
-    months = ctx.policy.higm_interpretable_from_age_months
+    months = ctx.policy.diagnosis.higm_interpretable_from_age_months
     return (
         f"Possible selective IgM deficiency: IgM drawn before {months} months of age is not interpretable "
         "(physiologically low in infancy); repeat it"
@@ -138,7 +138,7 @@ def _other_label(
             "Low IgM with low IgG2 and an impaired polysaccharide response: not selective IgM deficiency "
             "under ESID (IgM deficiency with an associated antibody defect)"
         )
-    min_age = ctx.policy.cvid_min_age_years
+    min_age = ctx.policy.diagnosis.cvid_min_age_years
     if ctx.has_reached_age(min_age) is False:
         return f"{LABELS['other-antibody-deficiency']} (CVID is not diagnosed before age {min_age:g})"
     return None
@@ -159,9 +159,11 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
     recorded_sigmd = ctx.conditions_in("selective_igm_deficiency", active_only=False)
     secondary = secondary_cause_refs(ctx)
     response, response_refs = specific_antibody_response(ctx)
-    low_igm_twice = igm_low and len(occasions(interpretable_low_igm(ctx), ctx.policy.igm_repeat_min_days)) >= 2
+    low_igm_twice = (
+        igm_low and len(occasions(interpretable_low_igm(ctx), ctx.policy.diagnosis.igm_repeat_min_days)) >= 2
+    )
     igg2 = low_igg2(ctx) if igm_low and response == "impaired" else None
-    months = ctx.policy.higm_interpretable_from_age_months
+    months = ctx.policy.diagnosis.higm_interpretable_from_age_months
 
     criteria: tuple[Criterion, ...] = (
         Criterion("IgM below the age-specific lower limit (latest result)", igm_low, _refs(igm)),

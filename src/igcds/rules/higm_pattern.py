@@ -79,7 +79,10 @@ class HigmPattern:
 
     @cached_property
     def adult_with_normal_igm(self) -> bool:
-        return bool(self._ctx.has_reached_age(self._ctx.policy.cvid_pattern_from_age_years)) and not self.igm_raised
+        return (
+            bool(self._ctx.has_reached_age(self._ctx.policy.diagnosis.cvid_pattern_from_age_years))
+            and not self.igm_raised
+        )
 
     @cached_property
     def features(self) -> tuple[Feature, ...]:
@@ -91,13 +94,13 @@ class HigmPattern:
         if opportunistic:
             text = f"opportunistic infection: {_episodes(opportunistic)}"
             found.append(Feature("opportunistic", text, tuple(e.ref for e in opportunistic)))
-        threshold = ctx.policy.neutropenia_anc_thousands_per_ul
+        threshold = ctx.policy.diagnosis.neutropenia_anc_thousands_per_ul
         low_anc = [r for r in ctx.labs.results("neutrophils_absolute") if r.value < threshold]
         neutropenia = [c.ref for c in ctx.conditions_in("neutropenia", active_only=False)] + [r.ref for r in low_anc]
         if neutropenia:
             found.append(Feature("neutropenia", "neutropenia", tuple(neutropenia)))
         serious = [e for e in episodes if e.is_severe and e.infection.bacterial is not False]
-        if len(serious) >= ctx.policy.higm_serious_infection_count and not self.adult_with_normal_igm:
+        if len(serious) >= ctx.policy.infections.higm_serious_infection_count and not self.adult_with_normal_igm:
             text = f"serious bacterial infections: {_episodes(serious)}"
             found.append(Feature("serious-bacterial", text, tuple(e.ref for e in serious)))
         return tuple(found)
@@ -136,7 +139,7 @@ def interpretable_age(ctx: ClinicalContext, result: LabResult) -> bool:
     """Drawn from `higm_interpretable_from_age_months` on (or at an unknown age): before it maternal
     IgG and the physiological nadir make immunoglobulins uninterpretable."""
     months = ctx.age_months_on(result.effective)
-    return months is None or months >= ctx.policy.higm_interpretable_from_age_months
+    return months is None or months >= ctx.policy.diagnosis.higm_interpretable_from_age_months
 
 
 def interpretable_low_igm(ctx: ClinicalContext) -> list[LabResult]:

@@ -54,7 +54,11 @@ class IgrtHistory:
         recent = []
         for given in self.administrations:
             assert given.start is not None
-            weeks = self._policy.on_igrt_sc_weeks if given.route == "SC" else self._policy.on_igrt_iv_weeks
+            weeks = (
+                self._policy.igrt_history.on_igrt_sc_weeks
+                if given.route == "SC"
+                else self._policy.igrt_history.on_igrt_iv_weeks
+            )
             if self._as_of - given.start <= timedelta(weeks=weeks):
                 recent.append(given)
         standing = [m for m in self.records if m.kind != "administration" and m.active_on(self._as_of)]
@@ -86,7 +90,9 @@ class IgrtHistory:
         longer middle gap is taken: the interval is always one the patient actually had, and one dose
         given a day early or late does not change it. None with fewer than two administrations."""
         given = [m.start for m in self.administrations if m.start is not None and (route is None or m.route == route)]
-        weeks = self._policy.on_igrt_sc_weeks if route == "SC" else self._policy.on_igrt_iv_weeks
+        weeks = (
+            self._policy.igrt_history.on_igrt_sc_weeks if route == "SC" else self._policy.igrt_history.on_igrt_iv_weeks
+        )
         usual: list[int] = []
         for earlier, later in reversed(list(pairwise(given))):
             gap = (later - earlier).days
@@ -94,7 +100,7 @@ class IgrtHistory:
                 break
             if 0 < gap <= weeks * 7:
                 usual.append(gap)
-            if len(usual) == self._policy.usual_interval_gaps:
+            if len(usual) == self._policy.igrt_history.usual_interval_gaps:
                 break
         return median_high(usual) if usual else None
 
@@ -102,8 +108,8 @@ class IgrtHistory:
     def troughs(self) -> list[LabResult]:
         """IgG drawn on the day of, or up to `trough_window_days` before, an IV administration;
         or any IgG while on SC therapy."""
-        window = timedelta(days=self._policy.trough_window_days)
-        sc_window = timedelta(weeks=self._policy.on_igrt_sc_weeks)
+        window = timedelta(days=self._policy.trough.trough_window_days)
+        sc_window = timedelta(weeks=self._policy.igrt_history.on_igrt_sc_weeks)
         iv_days = [m.start for m in self.administrations if m.route != "SC" and m.start is not None]
         sc_days = [m.start for m in self.administrations if m.route == "SC" and m.start is not None]
         found = []

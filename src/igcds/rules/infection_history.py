@@ -78,26 +78,26 @@ class Infections:
 
     @cached_property
     def recent(self) -> list[InfectionEpisode]:
-        return self.within(self._policy.recurrence_window_months)
+        return self.within(self._policy.infections.recurrence_window_months)
 
     @property
     def recurrent(self) -> bool:
-        return len(self.recent) >= self._policy.recurrent_infection_count
+        return len(self.recent) >= self._policy.infections.recurrent_infection_count
 
     @cached_property
     def severe_recent(self) -> list[InfectionEpisode]:
-        window = self._policy.recurrence_window_months
+        window = self._policy.infections.recurrence_window_months
         return [e for e in self.episodes if e.is_severe and within_months(e.onset, self._as_of, window)]
 
     @cached_property
     def breakthrough(self) -> list[InfectionEpisode]:
         if not self._igrt.on_igrt:
             return []
-        return self.within(self._policy.breakthrough_window_months, since=self._igrt.since)
+        return self.within(self._policy.infections.breakthrough_window_months, since=self._igrt.since)
 
     @property
     def has_breakthrough(self) -> bool:
-        return len(self.breakthrough) >= self._policy.breakthrough_infection_count
+        return len(self.breakthrough) >= self._policy.infections.breakthrough_infection_count
 
     @cached_property
     def prophylaxis_courses(self) -> list[ProphylaxisCourse]:
@@ -109,7 +109,7 @@ class Infections:
                 continue
             active = use.active_on(self._as_of)
             until = min(use.end or self._as_of, self._as_of) if not active else self._as_of
-            long_enough = (until - use.start).days >= self._policy.prophylaxis_continuous_days
+            long_enough = (until - use.start).days >= self._policy.infections.prophylaxis_continuous_days
             if use.stated_prophylaxis or long_enough:
                 courses.append(ProphylaxisCourse(use.start, until, active, use.ref))
         return sorted(courses, key=lambda c: c.since)
@@ -124,13 +124,13 @@ class Infections:
         """A course of at least `prophylaxis_failure_min_months` during which at least
         `prophylaxis_failure_count` infections began."""
         for course in self.prophylaxis_courses:
-            if months_before(course.until, self._policy.prophylaxis_failure_min_months) < course.since:
+            if months_before(course.until, self._policy.infections.prophylaxis_failure_min_months) < course.since:
                 continue
             during = [
                 e
                 for e in self.episodes
                 if course.since <= e.onset <= course.until and e.infection.bacterial is not False
             ]
-            if len(during) >= self._policy.prophylaxis_failure_count:
+            if len(during) >= self._policy.infections.prophylaxis_failure_count:
                 return course, during
         return None

@@ -23,7 +23,11 @@ def _trough(ctx: ClinicalContext, dx: Diagnosis) -> Finding:
         igrt_text, evidence = f"On IgRT since {since}", ctx.igrt.refs
     else:  # IgRT is being started: the first trough comes after it
         igrt_text, evidence = "IgRT is being started now", diagnosis_evidence(dx)
-    values = {"igrt_text": igrt_text, "last_trough_text": text, "target": f"{ctx.policy.trough_target_mg_dl:g} mg/dL"}
+    values = {
+        "igrt_text": igrt_text,
+        "last_trough_text": text,
+        "target": f"{ctx.policy.trough.trough_target_mg_dl:g} mg/dL",
+    }
     return Finding("HIGM-TROUGH-01", values, evidence + ((trough.ref,) if trough else ()))
 
 

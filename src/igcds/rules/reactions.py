@@ -81,7 +81,7 @@ def _absent_iga(ctx: ClinicalContext) -> tuple[str, str] | None:
         return recorded[-1].text or ctx.kb.conditions["iga_deficiency"].label, recorded[-1].ref
     iga = [lab for lab in ctx.record.labs if lab.analyte == "iga"]
     if iga:
-        last, limit = iga[-1], ctx.policy.absent_iga_mg_dl
+        last, limit = iga[-1], ctx.policy.products_and_infusion.absent_iga_mg_dl
         if last.value < limit or (last.is_upper_bound and last.value <= limit):
             shown = f"{last.comparator or ''}{last.value:g} mg/dL"
             return f"IgA {shown} on {last.effective.isoformat()} (absent: < {limit:g} mg/dL)", last.ref

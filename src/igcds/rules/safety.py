@@ -32,8 +32,8 @@ def _risk_factors(
 ) -> tuple[list[str], list[str]]:
     texts: list[str] = []
     evidence: list[str] = []
-    if age and ctx.is_older_than(ctx.policy.risk_age_years) and ctx.age_years is not None:
-        texts.append(f"age {ctx.age_years:.0f} (> {ctx.policy.risk_age_years:g})")
+    if age and ctx.is_older_than(ctx.policy.products_and_infusion.risk_age_years) and ctx.age_years is not None:
+        texts.append(f"age {ctx.age_years:.0f} (> {ctx.policy.products_and_infusion.risk_age_years:g})")
         evidence.append(ctx.record.ref)
     for name in condition_sets:
         # A past thrombosis counts even when resolved: the label warns on any history.

@@ -44,7 +44,7 @@ def _record_refs(ctx: ClinicalContext, criterion: schema.RecordCriterion) -> lis
 
 
 def _policy_value(ctx: ClinicalContext, key: str) -> int:
-    value = getattr(ctx.policy, key)
+    value = ctx.policy.value(key)
     assert isinstance(value, int)  # scope keys are whole numbers (checked with the knowledge)
     return value
 

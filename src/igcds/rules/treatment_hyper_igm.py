@@ -35,14 +35,14 @@ def _igrt(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan]
         return [Finding("HIGM-IGRT-01", {"genotype_text": genotype}, diagnostic)], plan
     current = route.current_route(ctx)
     trough = ctx.igrt_history.troughs[-1] if ctx.igrt_history.troughs else None
-    target = ctx.policy.trough_target_mg_dl
+    target = ctx.policy.trough.trough_target_mg_dl
     reasons = []
     evidence: tuple[str, ...] = ()
     on_igrt = ctx.infections.breakthrough  # infections since IgRT began, in the breakthrough window
     if ctx.infections.has_breakthrough:
         reasons.append(
-            f"{len(on_igrt)} infection(s) on IgRT in the last {ctx.policy.breakthrough_window_months} months: "
-            + _named(on_igrt)
+            f"{len(on_igrt)} infection(s) on IgRT in the last "
+            f"{ctx.policy.infections.breakthrough_window_months} months: " + _named(on_igrt)
         )
         evidence += refs(on_igrt)
     if trough is not None and trough.value < target:
@@ -66,7 +66,7 @@ def _hsct(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         return []
     liver = ctx.conditions_in("liver_disease")
     age = ctx.age_years
-    favourable = ctx.has_reached_age(ctx.policy.hsct_preferred_age_years) is False and not liver
+    favourable = ctx.has_reached_age(ctx.policy.diagnosis.hsct_preferred_age_years) is False and not liver
     liver_text = (
         f"liver disease recorded ({listing(c.text for c in liver)}): higher transplant risk"
         if liver
@@ -82,7 +82,7 @@ def _neutropenia(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
     if not is_cd40_pathway(dx):
         return []
     anc = ctx.labs.latest("neutrophils_absolute")
-    threshold = ctx.policy.neutropenia_anc_thousands_per_ul
+    threshold = ctx.policy.diagnosis.neutropenia_anc_thousands_per_ul
     recorded = ctx.conditions_in("neutropenia")
     texts, evidence = [], []
     if anc is not None and anc.value < threshold:

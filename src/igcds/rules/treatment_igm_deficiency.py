@@ -40,7 +40,7 @@ def _igrt_indications(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[str], t
 
 
 def _prophylaxis_regimen(ctx: ClinicalContext) -> str:
-    adult = ctx.has_reached_age(ctx.policy.child_age_years)
+    adult = ctx.has_reached_age(ctx.policy.diagnosis.child_age_years)
     if adult is None:
         return "age not recorded: choose the adult or weight-based paediatric regimen"
     if not adult:
@@ -50,7 +50,7 @@ def _prophylaxis_regimen(ctx: ClinicalContext) -> str:
 
 
 def _not_on_igrt(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], IgrtPlan | None]:
-    summary = infection_summary(ctx.infections, ctx.policy.recurrence_window_months)
+    summary = infection_summary(ctx.infections, ctx.policy.infections.recurrence_window_months)
     indications, evidence = _igrt_indications(ctx, dx)
     if indications:
         plan = IgrtPlan("start", route.start_route(ctx), "; ".join(indications))
@@ -66,7 +66,7 @@ def _not_on_igrt(ctx: ClinicalContext, dx: Diagnosis) -> tuple[list[Finding], Ig
 
 
 def _on_igrt(ctx: ClinicalContext) -> tuple[list[Finding], IgrtPlan | None]:
-    summary = infection_summary(ctx.infections, ctx.policy.recurrence_window_months)
+    summary = infection_summary(ctx.infections, ctx.policy.infections.recurrence_window_months)
     current = route.current_route(ctx)
     if ctx.infections.has_breakthrough:
         evidence = refs(ctx.infections.breakthrough)
@@ -77,7 +77,7 @@ def _on_igrt(ctx: ClinicalContext) -> tuple[list[Finding], IgrtPlan | None]:
     stable = not ctx.infections.severe_recent
     # igcds' own choice: no trial off during pregnancy (IgG is needed for mother and fetus then).
     pregnant = bool(ctx.conditions_in("pregnancy"))
-    if stable and not pregnant and months_on >= ctx.policy.trial_off_after_months:
+    if stable and not pregnant and months_on >= ctx.policy.igrt_history.trial_off_after_months:
         values = {"months_on_igrt": str(months_on), "infection_summary": summary}
         return [Finding("SIGMD-OFF-01", values, ctx.igrt.refs)], None
     values = {"igrt_since": since.isoformat() if since else "an unrecorded date", "infection_summary": summary}

@@ -33,7 +33,7 @@ def _immunoglobulins(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
 
 def _infant_repeat(ctx: ClinicalContext, higm: HigmPattern, refs: tuple[str, ...]) -> Finding:
     """Results drawn before `higm_interpretable_from_age_months`: repeat them from that age on."""
-    months = ctx.policy.higm_interpretable_from_age_months
+    months = ctx.policy.diagnosis.higm_interpretable_from_age_months
     born = ctx.record.birth_date
     interpretable = months_before(born, -months) if born is not None else None
     repeat_from = interpretable if interpretable is not None and interpretable > ctx.as_of else None
@@ -47,7 +47,7 @@ def _repeat_igm(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         return []
     if not interpretable_age(ctx, igm):  # physiologically low in infancy: not even a first low result
         return [_infant_repeat(ctx, HigmPattern(ctx), tuple(r.ref for r in ctx.labs.low_igm_results))]
-    if len(occasions(interpretable_low_igm(ctx), ctx.policy.igm_repeat_min_days)) >= 2:
+    if len(occasions(interpretable_low_igm(ctx), ctx.policy.diagnosis.igm_repeat_min_days)) >= 2:
         return []
     low, _ = ctx.labs.reference_limits(igm)
     values = {
@@ -100,7 +100,7 @@ def _classification(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         facts += f", IgG2 {igg2.value:g} mg/dL on {igg2.effective.isoformat()}, impaired pneumococcal response"
     values = {"label": dx.label, "facts_text": facts}
     found = [Finding("WU-PAD-01", values, evidence, "urgent" if igg_low else None)]
-    min_age = ctx.policy.cvid_min_age_years
+    min_age = ctx.policy.diagnosis.cvid_min_age_years
     months = ctx.age_months_on(ctx.as_of)
     if ctx.has_reached_age(min_age) is False and months is not None:
         values = {"age_text": f"{months // 12} years {months % 12} months", "min_age": f"{min_age:g}"}
@@ -132,7 +132,7 @@ def findings(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         dx.code in SIGMD_STATES
         and dx.specific_antibody_response == "unknown"
         and not ctx.igrt.on_igrt
-        and ctx.has_reached_age(ctx.policy.vaccine_response_min_age_years)
+        and ctx.has_reached_age(ctx.policy.diagnosis.vaccine_response_min_age_years)
     ):
         found.append(Finding("WU-VAC-01", {"age_years": f"{ctx.age_years:.1f}"}, (ctx.record.ref, *low_igm)))
     lymphocytes_missing = not ctx.labs.performed("lymphocyte_subsets")

@@ -104,7 +104,7 @@ def core_message(error: InputError) -> str:
 
 def read_form(values: Mapping[str, Any], risks: tuple[str, ...], site_policy: Policy) -> DoseForm:
     """The order for the core, or the first field at fault. No weight yet is no order and no error."""
-    dosing_weight = str(values.get("dosing_weight") or site_policy.dosing_weight).strip().lower()
+    dosing_weight = str(values.get("dosing_weight") or site_policy.dosing.dosing_weight).strip().lower()
     start_text = str(values.get("start_time") or DEFAULT_START).strip()
     match = TIME.match(start_text)
     start_minute = int(match.group(1)) * 60 + int(match.group(2)) if match else 9 * 60

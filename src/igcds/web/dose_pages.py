@@ -67,7 +67,7 @@ def _values(web: Web, calc: Calculation) -> dict[str, Any]:
         "products": sorted(web.kb.products.values(), key=lambda p: p.name.lower()),
         "routes": ROUTES,
         "dosing_weights": web.kb.policy.keys["dosing_weight"].choices,
-        "site_dosing_weight": web.policy.dosing_weight,
+        "site_dosing_weight": web.policy.dosing.dosing_weight,
         "defaults": {"start_time": DEFAULT_START},
     }
 

@@ -24,7 +24,7 @@ from fastapi.responses import Response
 
 from igcds.domain.errors import InputError
 from igcds.fhir import read
-from igcds.fhir.queries import patient_queries
+from igcds.fhir.queries import is_fhir_id, patient_queries
 from igcds.web.app import Web
 from igcds.web.report_page import REPORT_KEY, assess
 from igcds.web.smart_fhir import TIMEOUT_SECONDS, FhirUnavailable, read_patient, scopes
@@ -149,6 +149,8 @@ def router(web: Web) -> APIRouter:
             patient = token.get("patient")
             if not isinstance(patient, str) or not patient:
                 return failed(request, "The EHR gave no patient in context: launch igcds from a patient's chart.", 400)
+            if not is_fhir_id(patient):  # it goes into the FHIR search URLs: refuse anything but an id
+                return failed(request, "The EHR gave a patient in context that is not a FHIR id.", 400)
             try:
                 bundle = read_patient(client, launched["iss"], patient_queries(web.kb, patient))
             except FhirUnavailable as unavailable:
