@@ -4,12 +4,15 @@
 #   make test   set up (Python tools, and Debian's headless Chromium for the HTML rendering tests:
 #               apt on Debian/Ubuntu as root or through sudo; elsewhere those tests are skipped and say
 #               why), then lint, type-check, check the import layers and run the test suite
+#   make fuzz   a long mutation fuzz of the examples through `igcds assess` (FUZZ_CASES, default
+#               20000, random each run; the test suite runs a fixed 2000)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 AS_OF ?= 2026-11-23
+FUZZ_CASES ?= 20000
 
-.PHONY: demo test bench
+.PHONY: demo test bench fuzz
 
 $(BIN)/igcds: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,3 +48,7 @@ bench: $(BIN)/igcds
 	$(BIN)/python benchmarks/bench_scope.py
 	./tools/install-debian-tool java openjdk-17-jre-headless
 	$(BIN)/python benchmarks/bench_population.py
+
+fuzz: $(BIN)/igcds
+	IGCDS_FUZZ_CASES=$(FUZZ_CASES) IGCDS_FUZZ_RANDOM=1 IGCDS_FUZZ_REPORT=1 \
+		$(BIN)/pytest tests/test_fuzz.py -q -s -p no:cacheprovider

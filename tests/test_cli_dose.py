@@ -229,3 +229,48 @@ def test_a_heavy_patient_without_height_gets_a_warning_not_an_error() -> None:
     measured = dose_json("--weight", "250", "--height", "180", "--sex", "male")["dose"]
     assert isinstance(measured, dict)
     assert not any("height needed" in str(w) for w in measured["warnings"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--weight", "14", "--age", "130"], "error: --age: 130 years is above 125\n"),
+        (
+            ["--weight", "70", "--age", "0.05"],
+            "error: --weight: 70 kg is impossible at --age 0.05 (plausible 0.3-12 kg)\n",
+        ),
+        (["--weight", "3", "--age", "40"], "error: --weight: 3 kg is impossible at --age 40 (plausible 4-400 kg)\n"),
+    ],
+)
+def test_impossible_age_or_weight_for_age_is_refused(args: list[str], message: str) -> None:
+    """Issue 10 item 7: an age of 130, or a weight no one of that age has, is an input error."""
+    done = run_igcds("dose", *args)
+    assert (done.code, done.out, done.err) == (2, "", message)
+
+
+def test_weight_possible_at_the_age_is_dosed() -> None:
+    assert run_igcds("dose", "--weight", "12", "--age", "0.05").code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--mg-per-kg", "nan"], "error: --mg-per-kg: must be a number, got nan\n"),
+        (["--age", "nan"], "error: --age: must be a number, got nan\n"),
+        (["--interval-weeks", "inf"], "error: --interval-weeks: must be a number of weeks, got inf\n"),
+        (
+            ["--mg-per-kg", "1e308"],
+            "error: --mg-per-kg: 1e+308 mg/kg is not an immune globulin dose (at most 5000 mg/kg, plausibility.yaml)\n",
+        ),
+    ],
+)
+def test_figures_no_dose_can_have_are_one_line(args: list[str], message: str) -> None:
+    """Found by trying the dose command's limits: these were internal errors (exit 1)."""
+    done = run_igcds("dose", "--weight", "70", *args)
+    assert (done.code, done.out, done.err) == (2, "", message)
+
+
+def test_a_dose_at_the_plausible_limit_is_computed_with_the_ceiling_warning() -> None:
+    done = run_igcds("dose", "--weight", "70", "--mg-per-kg", "5000", "--format", "json")
+    assert done.code == 0
+    assert any("above the ceiling" in warning for warning in json.loads(done.out)["warnings"])

@@ -71,6 +71,8 @@ def test_case(path: Path, kb: KnowledgeBase) -> None:
     if "data_gaps" in expect:
         fields = {gap["field"] for gap in result["data_gaps"]}
         assert set(expect["data_gaps"]) <= fields, context
+    for said in expect.get("warnings", []):  # a warning starting with, or containing, this text
+        assert any(said in warning for warning in result["warnings"]), f"no warning {said!r}. {context}"
 
 
 def _approx(value: Any) -> Any:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from igcds import engine
 from igcds.fhir import read
+from igcds.knowledge import loader
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import make_policy
 from tests.fixtures import builder as b
@@ -18,6 +19,7 @@ from tests.fixtures import builder as b
 AS_OF = date(2026, 11, 23)
 INFECTIONS = [("J18.9", "Pneumonia"), ("J01.90", "Sinusitis"), ("H66.90", "Otitis media"), ("A41.9", "Sepsis")]
 GENES = ["CD40LG", "CD40", "AICDA", "UNG", "IKBKG"]
+PLAUSIBLE = loader.load().plausibility
 
 
 def day(days_before: int) -> str:
@@ -26,8 +28,9 @@ def day(days_before: int) -> str:
 
 @st.composite
 def bundles(draw: st.DrawFn) -> dict[str, Any]:
+    born_days_ago = draw(st.integers(30, 30000))
     resources: list[dict[str, Any]] = [
-        b.patient("p", draw(st.sampled_from(["male", "female", "unknown"])), day(draw(st.integers(30, 30000))))
+        b.patient("p", draw(st.sampled_from(["male", "female", "unknown"])), day(born_days_ago))
     ]
     for analyte in ("igm", "igg", "iga"):
         for index in range(draw(st.integers(0, 2))):
@@ -44,7 +47,11 @@ def bundles(draw: st.DrawFn) -> dict[str, Any]:
             )
         )
     if draw(st.booleans()):
-        resources.append(b.weight("wt", draw(st.floats(2, 200)), day(draw(st.integers(0, 400)))))
+        # A weight possible at the age it was measured (an impossible pair is an input error).
+        measured_days_ago = draw(st.integers(0, min(400, born_days_ago)))
+        band = PLAUSIBLE.weight_band((born_days_ago - measured_days_ago) // 31)
+        kg = draw(st.floats(max(4, band.low_kg), min(200, band.high_kg)))
+        resources.append(b.weight("wt", kg, day(measured_days_ago)))
     if draw(st.booleans()):
         resources.append(b.variant("var", draw(st.sampled_from(GENES)), day(100)))
     if draw(st.booleans()):

@@ -6,6 +6,7 @@ from the rules or dosing is re-exported here."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 from string import Formatter
 
@@ -22,6 +23,7 @@ from igcds.domain.assessment import (
     TroughPoint,
 )
 from igcds.domain.errors import InputError, KnowledgeError
+from igcds.domain.evidence import capped
 from igcds.domain.igrt_plan import DoseReview, IgrtPlan
 from igcds.domain.record import PatientRecord
 from igcds.dosing.catalogue import product as find_product
@@ -36,7 +38,8 @@ from igcds.rules import diagnosis, reactions, scope, sequence
 from igcds.rules.context import ClinicalContext
 from igcds.rules.findings import Finding, Flag
 from igcds.rules.predicates import SIGMD_PATHWAY
-from igcds.rules.time_windows import within_months, years_between
+from igcds.rules.time_windows import whole_months_between, within_months, years_between
+from igcds.rules.weight_checks import conflict_effect, conflicting_weights
 from igcds.version import __version__
 
 PATHWAY_NOTES = {
@@ -65,22 +68,32 @@ def assess(
     policy = policy or default_policy(kb)
     if record.birth_date is not None and record.birth_date > as_of:
         raise InputError(record.ref, "birthDate", f"{record.birth_date} is after the assessment date {as_of}")
+    if (
+        record.birth_date is not None
+        and whole_months_between(record.birth_date, as_of) // 12 > kb.plausibility.max_age_years
+    ):
+        raise InputError(record.ref, "birthDate", f"an age above {kb.plausibility.max_age_years} years on {as_of}")
     record = record.as_known_on(as_of)  # the one place "as of" is applied
     ctx = ClinicalContext(record, kb, policy, as_of)
     dx = diagnosis.diagnose(ctx)
     if dx.code == "not-in-scope":  # nothing to say (DESIGN.md §5): no recommendations, no gaps
-        return scope.silent_assessment(ctx, dx)
+        return scope.silent_assessment(ctx, _capped_criteria(dx))
     decided = sequence.decide(ctx, dx)
     found, plan = decided.found, decided.plan
     gaps = _data_gaps(ctx, dx, plan)
     dose = None
-    if plan is not None:
-        dose, dose_gaps = plan_dose(plan, _dosing_facts(ctx, plan, decided), dose_request or DoseRequest(), policy, kb)
+    weights_disagree = conflicting_weights(record.weights, kb.plausibility.weight_change) if plan else None
+    if weights_disagree is not None:  # dosing on either weight would be a guess
+        gaps.append(DataGap("weight", conflict_effect(weights_disagree)))
+    record_flags: list[str] = []
+    if weights_disagree is None and plan is not None:
+        facts = _dosing_facts(ctx, plan, decided)
+        dose, dose_gaps, record_flags = plan_dose(plan, facts, dose_request or DoseRequest(), policy, kb)
         gaps += dose_gaps
     recommendations = sorted(
         (_recommendation(kb, finding, ctx) for finding in found), key=lambda r: PRIORITY_ORDER[r.priority]
     )
-    warnings = [note.text for note in record.notes]
+    warnings = [note.text for note in record.notes] + record_flags
     if dx.code in PATHWAY_NOTES:
         warnings.append(PATHWAY_NOTES[dx.code])
     return Assessment(
@@ -93,7 +106,7 @@ def assess(
             weight_kg=round(ctx.weight.value, 2) if ctx.weight else None,
             height_cm=round(ctx.height.value, 1) if ctx.height else None,
         ),
-        diagnosis=dx,
+        diagnosis=_capped_criteria(dx),
         recommendations=tuple(recommendations),
         dose=dose,
         data_gaps=tuple(gaps),
@@ -132,22 +145,28 @@ def _recommendation(kb: KnowledgeBase, finding: Finding, ctx: ClinicalContext) -
     if missing:
         raise KnowledgeError(f"{entry.id}: rationale needs {sorted(missing)} which the rule did not give")
     values: Mapping[str, str] = finding.values
-    return Recommendation(
-        code=entry.code,
-        id=entry.id,
-        priority=finding.priority or entry.priority,
-        title=entry.title,
-        text=entry.statement,
-        rationale=entry.rationale.format_map(values),
-        citations=tuple(entry.citations),
-        evidence=tuple(dict.fromkeys(finding.evidence)),
-        strength=entry.strength,
-        evidence_quality=entry.evidence_quality,
-        source_divergence=tuple(entry.source_divergence),
-        due=finding.due,
-        not_before=finding.not_before,
-        values=ctx.labs.values_of(finding.evidence),
+    return capped(
+        Recommendation(
+            code=entry.code,
+            id=entry.id,
+            priority=finding.priority or entry.priority,
+            title=entry.title,
+            text=entry.statement,
+            rationale=entry.rationale.format_map(values),
+            citations=tuple(entry.citations),
+            evidence=tuple(dict.fromkeys(finding.evidence)),
+            strength=entry.strength,
+            evidence_quality=entry.evidence_quality,
+            source_divergence=tuple(entry.source_divergence),
+            due=finding.due,
+            not_before=finding.not_before,
+            values=ctx.labs.values_of(finding.evidence),
+        )
     )
+
+
+def _capped_criteria(dx: Diagnosis) -> Diagnosis:
+    return replace(dx, criteria=tuple(capped(c) for c in dx.criteria))
 
 
 def _data_gaps(ctx: ClinicalContext, dx: Diagnosis, plan: IgrtPlan | None) -> list[DataGap]:

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from igcds.cli.program import OutputFileOption, PolicyOption, emit, guarded, load_policy, parse_as_of, read_input
+from igcds.cli.assess_input import far_future_warning, parse_as_of, read_input, refuse_overwriting_input
+from igcds.cli.program import OutputFileOption, PolicyOption, emit, guarded, load_policy
 
 
 class ReportFormat(StrEnum):
@@ -56,6 +57,7 @@ def assess(
     """Assess one patient: diagnosis, work-up, treatment, dose, safety and monitoring, each cited."""
 
     def run() -> None:
+        from dataclasses import replace
 
         from igcds import engine
         from igcds.fhir import read
@@ -63,6 +65,7 @@ def assess(
         from igcds.report import formats
 
         day = parse_as_of(as_of)
+        refuse_overwriting_input(input_path, output)
         policy = load_policy(policy_file)
         if units is not None:
             policy = policy.overridden(display_units=units.value)
@@ -72,6 +75,9 @@ def assess(
         if product is not None:
             engine.find_product(kb, product)  # an unknown id is an input error before any work
         assessment = engine.assess(record, day, policy, kb, engine.DoseRequest(product))
+        future = far_future_warning(day)
+        if future is not None:
+            assessment = replace(assessment, warnings=(*assessment.warnings, future))
         rendered = formats.render(
             output_format.value,
             assessment,

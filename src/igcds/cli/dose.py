@@ -82,16 +82,20 @@ def dose(
 
     def run() -> None:
         import json
+        import math
         import textwrap
         from dataclasses import asdict
 
         from igcds import engine
+        from igcds.domain.errors import InputError
         from igcds.knowledge import loader
         from igcds.report.dose_text import dose_lines
         from igcds.report.infusion_sheet import infusion_sheet
 
         kb = loader.load()
         policy = load_policy(policy_file)
+        if interval_weeks is not None and not math.isfinite(interval_weeks * 7):
+            raise InputError("--interval-weeks", None, f"must be a number of weeks, got {interval_weeks:g}")
         figures = engine.DoseOrder(
             weight_kg=weight_kg,
             height_cm=height_cm,

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from igcds.cli.program import guarded, parse_as_of
+from igcds.cli.assess_input import parse_as_of
+from igcds.cli.program import guarded
 
 
 def knowledge(
@@ -53,7 +54,7 @@ def _check_records(folder: Path, as_of: date) -> None:
     """Which recommendations fire with an empty evidence list is known only by running the rules,
     so it is counted over records, not read from the knowledge base. Any is a bug: exit 1."""
     from igcds import engine
-    from igcds.cli.program import read_input
+    from igcds.cli.assess_input import read_input
     from igcds.domain.errors import InputError
     from igcds.fhir import read
     from igcds.knowledge import loader

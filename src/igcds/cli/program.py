@@ -15,11 +15,13 @@ Tracebacks appear only with --verbose. Heavy modules are imported inside command
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -33,13 +35,39 @@ EXIT_INPUT = 2
 
 
 class Program(TyperGroup):
-    """The command group: `--verbose` is a program option, accepted after the command too."""
+    """The command group: `--verbose` is a program option, accepted after the command too; usage
+    errors (an unknown --format, a missing argument) are input errors like any other: one plain
+    line on stderr and exit 2, not a usage block. No arguments still prints the help."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # a click Context
         end = args.index("--") if "--" in args else len(args)
         if "--verbose" in args[:end]:
             args = ["--verbose", *(a for i, a in enumerate(args) if a != "--verbose" or i >= end)]
         return super().parse_args(ctx, args)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except NoArgsIsHelpError as help_shown:
+            help_shown.show()
+            code = help_shown.exit_code
+        except ClickException as error:
+            message = " ".join(error.format_message().split())
+            sys.stderr.write(f"error: {message}\n")
+            code = error.exit_code
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 app = typer.Typer(
@@ -54,10 +82,31 @@ app = typer.Typer(
 )
 state = {"verbose": False}
 Result = TypeVar("Result")
+# Writing the output failed because the destination cannot take it: exit 2 like an unwritable -o.
+UNWRITABLE = frozenset({errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EBADF})
 
 # Options more than one command takes, with one help text.
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="TOML file overriding site policy.")]
 OutputFileOption = Annotated[Path | None, typer.Option("-o", "--output", help="Write to FILE instead of stdout.")]
+
+
+def discard_stdout() -> None:
+    """Point standard output at the null device, so that nothing more is written to a stream that
+    failed (a full disk, a closed pipe), not even the flush at exit."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no file descriptor (an in-process test's buffer)
+        pass
+
+
+def stdout_failed(error: OSError) -> NoReturn:
+    """Standard output could not take the report. A reader that stopped reading (`| head`) is
+    not an error: exit 0 quietly. Anything else (`> /dev/full`) is one line and exit 2."""
+    discard_stdout()
+    if error.errno == errno.EPIPE:
+        raise typer.Exit(EXIT_OK)
+    fail(f"stdout: cannot write ({error.strerror})", EXIT_INPUT)
+    raise AssertionError("unreachable")
 
 
 def fail(message: str, code: int) -> None:
@@ -100,6 +149,10 @@ def guarded(action: Callable[[], Result]) -> Result:
         if state["verbose"]:
             raise
         fail(f"knowledge base: {error}", EXIT_INTERNAL)
+    except OSError as error:
+        if error.errno not in UNWRITABLE or state["verbose"]:
+            raise
+        stdout_failed(error)  # a command's printing failed (igcds products > /dev/full)
     except Exception as error:  # the last line of defence: never a traceback for users
         if state["verbose"]:
             raise
@@ -136,28 +189,6 @@ def now() -> datetime:
     return datetime.now()  # noqa: DTZ005, TID251 - the CLI is where the clock is read
 
 
-def parse_as_of(value: str | None) -> date:
-    from igcds.domain.errors import InputError
-
-    if value is None:
-        return today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError("--as-of", None, f"not a date (YYYY-MM-DD): {value!r}") from None
-
-
-def read_input(path: str) -> bytes:
-    from igcds.domain.errors import InputError
-
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(path).read_bytes()
-    except OSError as error:
-        raise InputError(path, None, f"cannot read ({error.strerror})") from None
-
-
 def load_policy(path: Path | None) -> Policy:
     """Site policy from a TOML file (every key documented in knowledge/data/policy.yaml)."""
     from igcds.domain.errors import InputError
@@ -178,7 +209,11 @@ def emit(rendered: str, output: Path | None) -> None:
     from igcds.domain.errors import InputError
 
     if output is None:
-        sys.stdout.write(rendered)
+        try:
+            sys.stdout.write(rendered)
+            sys.stdout.flush()
+        except OSError as error:
+            stdout_failed(error)
         return
     try:
         output.write_text(rendered, encoding="utf-8")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -35,6 +35,7 @@ class Criterion:
     evidence: tuple[str, ...] = ()
     values: tuple[LabValue, ...] = ()
     """The laboratory results among `evidence`, as judged."""
+    evidence_total: int = field(default=0, compare=False)  # all it rests on (`evidence` is capped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class Recommendation:
     not_before: date | None = None
     """The earliest date to act, when the rule knows one (e.g. a vaccine after immune globulin)."""
     values: tuple[LabValue, ...] = ()
+    evidence_total: int = field(default=0, compare=False)  # all it rests on (`evidence` is capped)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+# An input error is printed as one line (DESIGN.md §4): ids and values from the input are cut to
+# these lengths and their line breaks shown as \n.
+WHERE_LIMIT = 160
+PROBLEM_LIMIT = 400
+
+
+def one_line(text: str, limit: int) -> str:
+    flat = text.replace("\r", "\\r").replace("\n", "\\n")
+    return flat if len(flat) <= limit else f"{flat[: limit - 3]}..."
+
 
 class IgcdsError(Exception):
     """Root of every error igcds raises on purpose."""
@@ -17,11 +27,11 @@ class InputError(IgcdsError):
     code = "IGCDS.INPUT"
 
     def __init__(self, where: str, field: str | None, problem: str) -> None:
-        self.where = where
-        self.field = field
-        self.problem = problem
-        location = f"{where} {field}" if field else where
-        super().__init__(f"{location}: {problem}")
+        self.where = one_line(where, WHERE_LIMIT)
+        self.field = one_line(field, WHERE_LIMIT) if field else field
+        self.problem = one_line(problem, PROBLEM_LIMIT)
+        location = f"{self.where} {self.field}" if self.field else self.where
+        super().__init__(f"{location}: {self.problem}")
 
 
 class FigureError(InputError):

@@ -19,22 +19,6 @@ IMMUNOGLOBULIN_TO_MG_DL: Final[Mapping[str, float]] = {
     "mg/L": 0.1,
     "mg/l": 0.1,
 }
-# Outside these a figure is not a person's weight or height, most often a value in another unit
-# (a height of 1.75 "cm" that is metres): an input error, never dosed on.
-PLAUSIBLE_RANGE: Final[Mapping[str, tuple[float, float, str]]] = {
-    "weight": (0.3, 400.0, "kg"),
-    "height": (20.0, 260.0, "cm"),
-}
-
-
-def implausible(measure: str, value: float) -> str | None:
-    """Why a weight (kg) or height (cm) cannot be a person's, or None when it can."""
-    low, high, unit = PLAUSIBLE_RANGE[measure]
-    if low <= value <= high:
-        return None
-    return f"{measure} {value:g} {unit} is outside {low:g}-{high:g} {unit}: is it in another unit?"
-
-
 WEIGHT_TO_KG: Final[Mapping[str, float]] = {
     "kg": 1.0,
     "g": 0.001,

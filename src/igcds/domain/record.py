@@ -187,8 +187,21 @@ class PatientRecord:
     identifier: PatientIdentifier | None = None
 
     def as_known_on(self, as_of: date) -> PatientRecord:
-        """The record as it stood on `as_of`: facts dated later do not exist (DESIGN.md §6.1).
-        A vaccine order is pending whatever its date."""
+        """The record as it stood on `as_of`: facts dated later do not exist (DESIGN.md §6.1), and
+        each result left out for that is named in a note (notes in date order, whatever the order
+        of the resources). A vaccine order is pending whatever its date."""
+        later = [
+            ReaderNote(f"{ref}: dated {day.isoformat()}, after the assessment date {as_of.isoformat()}: not used")
+            for ref, day in (
+                *((r.ref, r.effective) for r in self.labs),
+                *((m.ref, m.effective) for m in (*self.weights, *self.heights)),
+                *((t.ref, t.effective) for t in self.tests_performed),
+                *((v.ref, v.effective) for v in self.variants),
+                *((f.ref, f.effective) for f in self.facts),
+            )
+            if day is not None and day > as_of
+        ]
+        notes = [n for n in self.notes if n.effective is None or n.effective <= as_of]
         return replace(
             self,
             labs=tuple(r for r in self.labs if r.effective <= as_of),
@@ -201,5 +214,17 @@ class PatientRecord:
             facts=tuple(f for f in self.facts if f.effective is None or f.effective <= as_of),
             reactions=tuple(r for r in self.reactions if r.when is None or r.when <= as_of),
             tests_performed=tuple(t for t in self.tests_performed if t.effective <= as_of),
-            notes=tuple(n for n in self.notes if n.effective is None or n.effective <= as_of),
+            notes=listed(sorted([*notes, *later], key=lambda n: (n.effective or date.min, n.text))),
         )
+
+
+# At most this many notes are listed, then a count of the rest: a record of thousands of
+# preliminary or later results must not bury the warnings that matter.
+MAX_NOTES = 20
+
+
+def listed(notes: list[ReaderNote]) -> tuple[ReaderNote, ...]:
+    """The first MAX_NOTES notes and, when there are more, one more note counting the rest."""
+    if len(notes) <= MAX_NOTES:
+        return tuple(notes)
+    return (*notes[:MAX_NOTES], ReaderNote(f"{len(notes) - MAX_NOTES} more results were left out (not listed)"))

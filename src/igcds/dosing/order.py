@@ -4,16 +4,17 @@ cannot use is a `FigureError` naming it ('weight', 'mg_per_kg', …); shells nam
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import date
 
-from igcds.domain import quantity as units
 from igcds.domain.assessment import Dose
 from igcds.domain.errors import FigureError
 from igcds.domain.record import Measurement, Route
 from igcds.dosing import amount, catalogue, conversion, facilitated, regimen, review, weight
 from igcds.dosing.infusion import RateRisk
 from igcds.knowledge.loader import KnowledgeBase
+from igcds.knowledge.plausibility import Plausibility
 from igcds.knowledge.policy import Policy
 
 
@@ -37,12 +38,22 @@ class DoseOrder:
     new_to_product: bool = True
 
 
-def _check(order: DoseOrder) -> None:
-    for figure, value in (("weight", order.weight_kg), ("height", order.height_cm), ("mg_per_kg", order.mg_per_kg)):
+def _check(order: DoseOrder, plausible: Plausibility) -> None:
+    numbers = (("weight", order.weight_kg), ("height", order.height_cm), ("mg_per_kg", order.mg_per_kg))
+    for figure, value in (*numbers, ("age", order.age_years)):
+        if value is not None and not math.isfinite(value):
+            raise FigureError(figure, f"must be a number, got {value:g}")
+    for figure, value in numbers:
         if value is not None and value <= 0:
             raise FigureError(figure, f"must be positive, got {value:g}")
+    if order.mg_per_kg is not None and order.mg_per_kg > plausible.max_single_dose_mg_per_kg:
+        raise FigureError(
+            "mg_per_kg",
+            f"{order.mg_per_kg:g} mg/kg is not an immune globulin dose "
+            f"(at most {plausible.max_single_dose_mg_per_kg:g} mg/kg, plausibility.yaml)",
+        )
     for measure, value in (("weight", order.weight_kg), ("height", order.height_cm)):
-        problem = units.implausible(measure, value) if value is not None else None
+        problem = plausible.body_problem(measure, value) if value is not None else None
         if problem:
             raise FigureError(measure, problem)
     if order.age_years is not None and order.age_years < 0:
@@ -53,13 +64,29 @@ def _check(order: DoseOrder) -> None:
         raise FigureError("from_iv", "needs {route} SC, {mg_per_kg} and {interval} of the IV regimen")
 
 
+def _check_age(order: DoseOrder, plausible: Plausibility) -> None:
+    """An impossible age, or a weight impossible at the age (knowledge/data/plausibility.yaml)."""
+    if order.age_years is None:
+        return
+    if order.age_years > plausible.max_age_years:
+        raise FigureError("age", f"{order.age_years:g} years is above {plausible.max_age_years}")
+    band = plausible.weight_band(int(order.age_years * 12))
+    if order.weight_kg is not None and not band.low_kg <= order.weight_kg <= band.high_kg:
+        raise FigureError(
+            "weight",
+            f"{order.weight_kg:g} kg is impossible at {{age}} {order.age_years:g} "
+            f"(plausible {band.low_kg:g}-{band.high_kg:g} kg)",
+        )
+
+
 def dose_for_figures(order: DoseOrder, policy: Policy, kb: KnowledgeBase, measured_on: date) -> Dose:
     """The starting regimen for the route unless mg/kg or the interval is given. The dose's
     warnings say when vial rounding could not apply and when the regimen is above the ceiling."""
     product = catalogue.product(kb, order.product) if order.product else None
     route: Route = order.route or (product.routes[0] if product is not None and len(product.routes) == 1 else "IV")
     order = replace(order, route=route)
-    _check(order)
+    _check(order, kb.plausibility)
+    _check_age(order, kb.plausibility)
     if product is not None and route not in product.routes:
         raise FigureError("product", f"{product.name} is not labelled for {route} use")
     if route == "SC" and not order.from_iv and product is not None and facilitated.is_facilitated(product):

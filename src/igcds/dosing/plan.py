@@ -11,7 +11,7 @@ from igcds.domain.assessment import DataGap, Dose, TroughModel
 from igcds.domain.igrt_plan import IgrtPlan
 from igcds.domain.judged import CurrentRegimen
 from igcds.domain.record import MedicationUse, Route
-from igcds.dosing import amount, catalogue, conversion, facilitated, regimen, trough_model, weight
+from igcds.dosing import amount, catalogue, conversion, facilitated, regimen, review, trough_model, weight
 from igcds.dosing.facts import DoseRequest, DosingFacts
 from igcds.dosing.infusion import RateRisk
 from igcds.knowledge import schema
@@ -82,7 +82,13 @@ def _none_left(route: Route, facts: DosingFacts, kb: KnowledgeBase) -> str:
 
 
 def _regimen(
-    plan: IgrtPlan, facts: DosingFacts, kg: float, policy: Policy, kb: KnowledgeBase, gaps: list[DataGap]
+    plan: IgrtPlan,
+    facts: DosingFacts,
+    kg: float,
+    policy: Policy,
+    kb: KnowledgeBase,
+    gaps: list[DataGap],
+    warnings: list[str],
 ) -> tuple[regimen.Regimen, TroughModel | None] | None:
     previous = facts.previous_dose
     if plan.intent == "start" and (previous is None or previous.route != plan.route):
@@ -100,6 +106,13 @@ def _regimen(
     if current is None:
         gaps.append(DataGap("immune globulin dose", "current dose not recorded: no dose computed"))
         return None
+    assert last is not None  # a current regimen is read from a recorded dose
+    starting = regimen.starting(plan.route, policy, kb)
+    floor = kb.plausibility.recorded_dose_min_mg_per_kg_4wk
+    absurd = review.implausible_recorded_dose(current, last.ref, policy, floor, starting.interval_days)
+    if absurd is not None:  # never continued (or escalated) from a dose no one could have meant
+        warnings.append(absurd)
+        return starting, None
     then_kg = _weight_of_regimen(facts, last)
     if then_kg is not None and then_kg != kg:
         then = f"{round(current.mg_per_kg, 1):g} mg/kg on {then_kg:g} kg then"
@@ -143,21 +156,23 @@ def _on_record(plan: IgrtPlan, facts: DosingFacts, kg: float, policy: Policy) ->
 
 def plan_dose(
     plan: IgrtPlan, facts: DosingFacts, request: DoseRequest, policy: Policy, kb: KnowledgeBase
-) -> tuple[Dose | None, list[DataGap]]:
-    """The maintenance dose for `plan`, and the data gaps met on the way."""
+) -> tuple[Dose | None, list[DataGap], list[str]]:
+    """The maintenance dose for `plan`, the data gaps met on the way, and warnings about the
+    record (a recorded dose that cannot be continued as given)."""
     gaps: list[DataGap] = []
+    record_warnings: list[str] = []
     measured = facts.weight
     if measured is None:
-        return None, gaps
+        return None, gaps, record_warnings
     try:
         dosing_weight = weight.dosing_weight(
             measured.value, facts.height_cm, facts.sex, facts.age_years, facts.pregnant, policy
         )
     except weight.WeightUnavailable as missing:
-        return None, [DataGap("dosing weight", f"{missing}: no dose computed")]
-    chosen = _regimen(plan, facts, dosing_weight.kg, policy, kb, gaps)
+        return None, [DataGap("dosing weight", f"{missing}: no dose computed")], record_warnings
+    chosen = _regimen(plan, facts, dosing_weight.kg, policy, kb, gaps, record_warnings)
     if chosen is None:
-        return None, gaps
+        return None, gaps, record_warnings
     regimen_, model = chosen
     last = facts.current_dose if plan.intent != "start" else facts.previous_dose
     requested = catalogue.product(kb, request.product) if request.product else None
@@ -202,7 +217,7 @@ def plan_dose(
     if plan.route == "IV" and (facts.sc_switch_advised or (sc_product is not None and product is not sc_product)):
         switch = _sc_switch(regimen_, dosing_weight, facts, sc_product, own, policy, kb, gaps)
         dose = replace(dose, sc_switch=switch)
-    return dose, gaps
+    return dose, gaps, record_warnings
 
 
 def _sc_switch(

@@ -42,3 +42,27 @@ def review_dose(ordered: MedicationUse, planned: Dose, policy: Policy) -> DoseRe
         difference_percent=difference,
         within_tolerance=abs(difference) <= policy.dosing.order_dose_tolerance_percent,
     )
+
+
+def implausible_recorded_dose(
+    current: regimen.Regimen, ref: str, policy: Policy, floor_mg_per_kg_4wk: float, usual_interval_days: int
+) -> str | None:
+    """Why the recorded dose of `ref` (read as `current`) cannot be continued as given, or None.
+    Above the site's ceiling or below the plausibility floor (knowledge/data/plausibility.yaml),
+    per 4 weeks, it is a typing or unit error until a clinician says otherwise. The dose is judged
+    over the longer of the gap between the last two administrations and the route's usual interval:
+    a weekly SC dose given a day early is not an overdose."""
+    interval = max(current.interval_days, usual_interval_days)
+    per_4wk = current.mg_per_kg * regimen.FOUR_WEEKS_DAYS / interval
+    if exceeds_ceiling(current.mg_per_kg, interval, policy):
+        why = f"above the ceiling of {policy.dosing.max_mg_per_kg_4wk:g} mg/kg per 4 weeks (policy max_mg_per_kg_4wk)"
+    elif per_4wk < floor_mg_per_kg_4wk:
+        why = f"below the plausible floor of {floor_mg_per_kg_4wk:g} mg/kg per 4 weeks (a unit slip?)"
+    else:
+        return None
+    return (
+        f"{ref}: the recorded immune globulin dose, {current.mg_per_kg:g} mg/kg every {current.interval_days} "
+        f"days ({current.per_four_weeks_mg_per_kg:.0f} mg/kg per 4 weeks), is {why}: not continued as recorded; "
+        "the dose below is "
+        "the starting regimen until the record is checked"
+    )

@@ -16,7 +16,7 @@ from typing import Any
 
 from igcds.domain.errors import InputError
 from igcds.domain.record import MedicationUse, PatientRecord, VaccineEvent
-from igcds.fhir import medications, read
+from igcds.fhir import medications, read, shape
 from igcds.fhir.primitives import JsonObject, reference_of
 from igcds.knowledge.loader import KnowledgeBase
 
@@ -64,6 +64,7 @@ def _read_draft(
     resource: JsonObject, ref: str, as_of: date, kb: KnowledgeBase, known: dict[str, JsonObject]
 ) -> MedicationUse | VaccineEvent | None:
     try:
+        shape.check_resource(resource, ref)  # a wrong JSON type is named, as in a Bundle
         return medications.read_medication(resource, ref, kb, known)
     except InputError:
         raise

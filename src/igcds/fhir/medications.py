@@ -62,8 +62,8 @@ def _dosages(resource: JsonObject) -> list[JsonObject]:
     if rtype == "MedicationAdministration":
         dosage = resource.get("dosage")
         return [dosage] if isinstance(dosage, dict) else []
-    key = "dosageInstruction" if rtype == "MedicationRequest" else "dosage"
-    return [d for d in resource.get(key) or () if isinstance(d, dict)]
+    found = resource.get("dosageInstruction" if rtype == "MedicationRequest" else "dosage")
+    return [d for d in found if isinstance(d, dict)] if isinstance(found, list) else []
 
 
 def _dose_quantity(dosage: JsonObject) -> Any:

@@ -20,13 +20,15 @@ BOOLEAN_FACTS = frozenset(
 ANTIBODY_RESPONSES = frozenset({"adequate", "impaired"})
 IMMUNOGLOBULINS = frozenset({"igg", "iga", "igm", "igg_subclass"})
 EFFECTIVE_PATHS = ("effectiveDateTime", "effectivePeriod.start", "effectiveInstant", "issued")
+LABELS = {"igg": "IgG", "iga": "IgA", "igm": "IgM", "igg_subclass": "IgG subclass", "neutrophils_absolute": "ANC"}
 
 
 class ObservationReader:
     """Sorts each counting Observation into the record's lists."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, born: date | None = None) -> None:
         self.kb = kb
+        self.born = born
         self.labs: list[LabResult] = []
         self.tests_performed: list[TestPerformed] = []
         self.weights: list[Measurement] = []
@@ -36,23 +38,30 @@ class ObservationReader:
         self.notes: list[ReaderNote] = []
 
     def read(self, resource: JsonObject, ref: str) -> None:
-        if resource.get("status") not in COUNTING_STATUSES:
-            return
         code = codings(resource.get("code"))
         fact_codes = [c.code for c in code if c.system == FACT_SYSTEM]
+        loinc = [c.code for c in code if c.system == "http://loinc.org"]
+        is_variant = self.kb.valuesets.variant.code in loinc
+        analyte = next((self.kb.analyte_by_loinc[c] for c in loinc if c in self.kb.analyte_by_loinc), None)
+        if not (fact_codes or is_variant or analyte):
+            return  # not an observation igcds reads
+        status = resource.get("status")
+        if status not in COUNTING_STATUSES:
+            text = f"{ref}: status {status!r}, not used (only final, amended or corrected results count)"
+            self.notes.append(ReaderNote(text, self._date_if_readable(resource, ref)))
+            return
         if fact_codes:
             self._fact(resource, ref, fact_codes[0])
             return
-        loinc = [c.code for c in code if c.system == "http://loinc.org"]
-        if self.kb.valuesets.variant.code in loinc:
+        if is_variant or analyte is None:
             self._variant(resource, ref)
-            return
-        analyte = next((self.kb.analyte_by_loinc[c] for c in loinc if c in self.kb.analyte_by_loinc), None)
-        if analyte is None:
             return
         when = first_date(resource, ref, EFFECTIVE_PATHS)
         if when is None:
             self.notes.append(ReaderNote(f"{ref}: no effective date, so it was not used"))
+            return
+        if self.born is not None and when < self.born:
+            self.notes.append(ReaderNote(f"{ref}: dated {when.isoformat()}, before the patient's birth date: not used"))
             return
         if analyte == "lymphocyte_subsets":
             # Only the fact that subsets were measured is used.
@@ -81,14 +90,45 @@ class ObservationReader:
         if analyte in ("weight", "height"):
             if canonical <= 0:
                 raise InputError(ref, "valueQuantity.value", f"{analyte} must be positive, got {value:g}")
-            problem = units.implausible(analyte, canonical)
+            problem = self.kb.plausibility.body_problem(analyte, canonical)
             if problem:
                 raise InputError(ref, "valueQuantity", problem)
+            if analyte == "weight":
+                self._check_weight_for_age(canonical, when, ref)
             target = self.weights if analyte == "weight" else self.heights
             target.append(Measurement(canonical, when, ref))
             return
+        limits = self.kb.plausibility.laboratory.get(analyte)
+        if limits is not None and limits.excludes(canonical):
+            text = (
+                f"{ref}: {LABELS.get(analyte, analyte)} {value:g} {unit} is outside the plausible "
+                f"{limits.low:g}-{limits.high:g} {limits.unit} (another unit?), so it was not used"
+            )
+            self.notes.append(ReaderNote(text, when))
+            return
         low, high = self._reference_range(resource, ref, kind)
         self.labs.append(LabResult(analyte, canonical, when, ref, comparator, low, high, loinc[0]))
+
+    @staticmethod
+    def _date_if_readable(resource: JsonObject, ref: str) -> date | None:
+        """The date of a result that is not used anyway: a broken one is no reason to refuse it."""
+        try:
+            return first_date(resource, ref, EFFECTIVE_PATHS)
+        except InputError:
+            return None
+
+    def _check_weight_for_age(self, kg: float, when: date, ref: str) -> None:
+        if self.born is None:
+            return
+        months = (when.year - self.born.year) * 12 + when.month - self.born.month - (when.day < self.born.day)
+        band = self.kb.plausibility.weight_band(max(months, 0))
+        if not band.low_kg <= kg <= band.high_kg:
+            raise InputError(
+                ref,
+                "valueQuantity",
+                f"weight {kg:g} kg is impossible at {months // 12} years {months % 12} months "
+                f"(plausible {band.low_kg:g}-{band.high_kg:g} kg): another unit or another patient?",
+            )
 
     @staticmethod
     def _kind(analyte: str) -> str:
@@ -177,11 +217,20 @@ class ObservationReader:
         return None
 
 
-def parse_birth_date(resource: JsonObject, ref: str, as_of: date | None) -> date | None:
+def parse_birth_date(resource: JsonObject, ref: str, as_of: date | None, max_age_years: int) -> date | None:
+    """The birth date; one after `as_of`, or giving an age above `max_age_years` on it, is an
+    input error."""
     raw = resource.get("birthDate")
     if raw is None:
         return None
     born = parse_date(raw, ref, "birthDate")
-    if as_of is not None and born > as_of:
+    if as_of is None:
+        return born
+    if born > as_of:
         raise InputError(ref, "birthDate", f"{raw} is after the assessment date {as_of.isoformat()}")
+    years = as_of.year - born.year - ((as_of.month, as_of.day) < (born.month, born.day))
+    if years > max_age_years:
+        raise InputError(
+            ref, "birthDate", f"{raw} gives an age of {years} years on {as_of.isoformat()}, above {max_age_years}"
+        )
     return born

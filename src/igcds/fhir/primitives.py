@@ -18,19 +18,34 @@ _DATE = re.compile(
 )
 
 JsonObject = dict[str, Any]
+# No one alive was born before it (plausibility.yaml: max_age_years 125), and date arithmetic on
+# year-1 dates overflows: an earlier date is a typing error.
+EARLIEST_DATE = date(1900, 1, 1)
+# No quantity igcds reads comes near this (a dose in mg, a count per uL): a larger one is an error
+# of the record, refused before any arithmetic on it.
+MAX_QUANTITY = 1e9
+
+
+def _shown(value: object) -> str:
+    """A value for an error line: its repr, cut short (a 400-digit number is not printed whole)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 def parse_date(value: object, where: str, field: str) -> date:
     """A FHIR date or dateTime, reduced to its calendar date. Partial dates take the first day."""
     if not isinstance(value, str):
-        raise InputError(where, field, f"expected a date, got {value!r}")
+        raise InputError(where, field, f"expected a date, got {_shown(value)}")
     match = _DATE.match(value.strip())
     if match is None:
-        raise InputError(where, field, f"not a FHIR date: {value!r}")
+        raise InputError(where, field, f"not a FHIR date: {_shown(value)}")
     try:
-        return date(int(match["y"]), int(match["m"] or 1), int(match["d"] or 1))
+        found = date(int(match["y"]), int(match["m"] or 1), int(match["d"] or 1))
     except ValueError:
         raise InputError(where, field, f"impossible date {value!r}") from None
+    if found < EARLIEST_DATE:
+        raise InputError(where, field, f"{value} is before {EARLIEST_DATE.year}: not a date in a patient's record")
+    return found
 
 
 def first_date(resource: JsonObject, where: str, paths: tuple[str, ...]) -> date | None:
@@ -48,8 +63,9 @@ def codings(concept: object) -> tuple[Coding, ...]:
     """The codings of a CodeableConcept; tolerant of missing or odd elements."""
     if not isinstance(concept, dict):
         return ()
+    listed = concept.get("coding")
     found = []
-    for coding in concept.get("coding") or ():
+    for coding in listed if isinstance(listed, list) else ():  # the reader checks shapes; others tolerate
         if isinstance(coding, dict) and isinstance(coding.get("code"), str):
             found.append(
                 Coding(
@@ -75,8 +91,14 @@ def quantity(value: object, where: str, field: str) -> tuple[float, str, str | N
     if not isinstance(value, dict):
         raise InputError(where, field, "expected a Quantity")
     number = value.get("value")
-    if isinstance(number, bool) or not isinstance(number, int | float) or not math.isfinite(number):
-        raise InputError(where, f"{field}.value", f"expected a number, got {number!r}")
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        raise InputError(where, f"{field}.value", f"expected a number, got {_shown(number)}")
+    try:
+        number = float(number)
+    except OverflowError:  # an integer of hundreds of digits
+        number = math.inf
+    if not math.isfinite(number) or abs(number) > MAX_QUANTITY:
+        raise InputError(where, f"{field}.value", f"{_shown(value.get('value'))} is not a figure igcds can use")
     unit = value.get("code") if value.get("system") in (UCUM, None) and value.get("code") else None
     unit = unit or value.get("unit")
     if not isinstance(unit, str) or not unit.strip():
@@ -84,7 +106,7 @@ def quantity(value: object, where: str, field: str) -> tuple[float, str, str | N
     comparator = value.get("comparator")
     if comparator not in (None, "<", "<=", ">", ">="):
         raise InputError(where, f"{field}.comparator", f"unknown comparator {comparator!r}")
-    return float(number), unit.strip(), comparator
+    return number, unit.strip(), comparator
 
 
 def reference_of(resource: JsonObject, full_url: object, index: int) -> str:

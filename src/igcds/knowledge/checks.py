@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from igcds.domain.errors import KnowledgeError
 from igcds.knowledge import schema
+from igcds.knowledge.plausibility import Plausibility
 
 
 def unique(name: str, ids: list[str]) -> None:
@@ -115,3 +116,23 @@ def check_products(
             if choice != "none" and (choice not in products or route not in products[choice].routes):
                 raise KnowledgeError(f"policy.yaml: {key} choice {choice!r} is not a {route} product")
     return products
+
+
+def plausibility(limits: Plausibility, analytes: set[str]) -> None:
+    """plausibility.yaml: limits for known observation sets, low below high, weight bands contiguous."""
+    for analyte, lab in limits.laboratory.items():
+        if analyte not in analytes:
+            raise KnowledgeError(f"plausibility.yaml: {analyte!r} is not an observation set in valuesets.yaml")
+        if lab.low >= lab.high:
+            raise KnowledgeError(f"plausibility.yaml: {analyte} low {lab.low:g} is not below high {lab.high:g}")
+    if set(limits.body) != {"weight", "height"} or any(b.low >= b.high for b in limits.body.values()):
+        raise KnowledgeError("plausibility.yaml: body needs weight and height, each low below high")
+    expected_start = 0
+    for band in limits.weight_for_age:
+        if band.min_age_months != expected_start or band.low_kg >= band.high_kg:
+            raise KnowledgeError(f"plausibility.yaml: weight band from {band.min_age_months} months is out of order")
+        if band.max_age_months is None:
+            break
+        expected_start = band.max_age_months
+    if limits.weight_for_age[-1].max_age_months is not None:
+        raise KnowledgeError("plausibility.yaml: the last weight band must be open (max_age_months: null)")

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from igcds.domain.errors import KnowledgeError
 from igcds.knowledge import checks, citation_hosts, schema
 from igcds.knowledge import scope as scope_knowledge
+from igcds.knowledge.plausibility import Plausibility
 from igcds.knowledge.policy import check_sections
 from igcds.knowledge.valuesets import (
     CVX,
@@ -40,6 +41,7 @@ DATA_FILES = (
     "schedules.yaml",
     "guidelines.yaml",
     "scope.yaml",
+    "plausibility.yaml",
     "measures.yaml",
 )
 Model = TypeVar("Model", bound=BaseModel)
@@ -70,6 +72,7 @@ class KnowledgeBase:
     scope: schema.Scope
     scope_signals: scope_knowledge.ScopeSignals
     """The codes that make one resource a scope signal: the population run's candidate pre-filter."""
+    plausibility: Plausibility
     measures: tuple[schema.Measure, ...] = ()
 
     def recommendation(self, rec_id: str) -> schema.RecommendationEntry:
@@ -109,6 +112,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
     schedules = _validate("schedules.yaml", schema.Schedules, files["schedules.yaml"])
     guidelines = _validate("guidelines.yaml", schema.Guidelines, files["guidelines.yaml"])
     in_scope = _validate("scope.yaml", schema.Scope, files["scope.yaml"])
+    plausibility = _validate("plausibility.yaml", Plausibility, files["plausibility.yaml"])
 
     checks.unique("bibliography.yaml", [r.id for r in bibliography.references])
     checks.unique("recommendations.yaml", [r.id for r in recs.recommendations])
@@ -168,6 +172,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
             analyte_by_loinc[code] = analyte
 
     scope_knowledge.check(in_scope, references, valuesets, policy.keys)
+    checks.plausibility(plausibility, set(valuesets.observations))
     conditions = {name: code_matcher(name, s.label, s.icd10cm, s.snomed) for name, s in valuesets.conditions.items()}
     infections = tuple(
         InfectionMatcher(code_matcher(i.id, i.label, i.icd10cm, i.snomed), i) for i in valuesets.infections
@@ -211,6 +216,7 @@ def build(files: dict[str, Any], version: str) -> KnowledgeBase:
         analyte_by_loinc=analyte_by_loinc,
         scope=in_scope,
         scope_signals=scope_knowledge.signals(in_scope, valuesets, medications),
+        plausibility=plausibility,
         measures=tuple(measures),
     )
 

@@ -78,6 +78,7 @@ class DiagnosisPolicy:
     cvid_min_age_years: float
     cvid_pattern_from_age_years: float
     secondary_drug_window_months: int
+    igm_repeat_min_days: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +198,9 @@ def site_table(data: bytes, where: str, known: Collection[str] | None = None, ki
     InputError naming the file (`where`, "not {kind}"); with `known`, so is the first key not in it."""
     try:
         table = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+    except RecursionError:
+        raise InputError(where, None, f"not {kind} (nested too deeply)") from None
+    except ValueError as error:  # not UTF-8, not TOML, or an integer of over 4,300 digits
         raise InputError(where, None, f"not {kind} ({error})") from None
     unknown = sorted(set(table) - set(known)) if known is not None else []
     if unknown:

@@ -49,7 +49,8 @@ def population_command(
     (FHIR MeasureReport Bundle), errors.ndjson and summary.json into --out. Every Patient lands in
     exactly one of assessed, not candidate (nothing on record puts them in scope) or error.
     """
-    from igcds.cli.program import guarded, load_policy, parse_as_of
+    from igcds.cli.assess_input import parse_as_of
+    from igcds.cli.program import guarded, load_policy
 
     def run() -> None:
         import os
@@ -96,7 +97,8 @@ def synth_command(
     Each pathway (hyper-IgM, selective IgM deficiency, warning-sign infections, ...) at a known
     prevalence, repeat labs and infusions, resources shuffled across patients, a few broken records.
     """
-    from igcds.cli.program import guarded, parse_as_of
+    from igcds.cli.assess_input import parse_as_of
+    from igcds.cli.program import guarded
 
     def run() -> None:
         from igcds.domain.errors import InputError

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from igcds.domain.assessment import Assessment
+from igcds.domain.assessment import Assessment, Criterion, Recommendation
 from igcds.domain.judged import LabValue
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.report.citations import cited, format_reference
@@ -16,6 +16,14 @@ from igcds.version import __version__
 
 SCHEMA = "igcds.assessment/1"
 __all__ = ["SCHEMA", "format_reference", "render", "to_dict"]  # format_reference: kept for older importers
+
+
+def _evidence(owner: Criterion | Recommendation) -> dict[str, Any]:
+    """`evidence`, and `evidence_total` when the list was capped (the most recent are listed)."""
+    shown: dict[str, Any] = {"evidence": list(owner.evidence)}
+    if owner.evidence_total > len(owner.evidence):
+        shown["evidence_total"] = owner.evidence_total
+    return shown
 
 
 def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
@@ -34,8 +42,7 @@ def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
             "label": dx.label,
             "suspected_cd40l_deficiency": dx.suspected_cd40l_deficiency,
             "criteria": [
-                {"name": c.name, "met": c.met, "evidence": list(c.evidence), "values": _values(c.values)}
-                for c in dx.criteria
+                {"name": c.name, "met": c.met, **_evidence(c), "values": _values(c.values)} for c in dx.criteria
             ],
         },
         "recommendations": [
@@ -49,7 +56,7 @@ def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
                 "strength": r.strength,
                 "evidence_quality": r.evidence_quality,
                 "citations": list(r.citations),
-                "evidence": list(r.evidence),
+                **_evidence(r),
                 "source_divergence": list(r.source_divergence),
                 "due": _day(r.due),
                 "not_before": _day(r.not_before),

@@ -13,6 +13,7 @@ from igcds.domain.record import LabResult
 from igcds.rules import scope
 from igcds.rules.context import ClinicalContext
 from igcds.rules.higm_pattern import HigmPattern, interpretable_age, interpretable_low_igm
+from igcds.rules.occasions import occasions
 from igcds.rules.time_windows import within_months
 
 GENOTYPES: tuple[Genotype, ...] = get_args(Genotype)
@@ -158,7 +159,9 @@ def diagnose(ctx: ClinicalContext) -> Diagnosis:
     recorded_sigmd = ctx.conditions_in("selective_igm_deficiency", active_only=False)
     secondary = secondary_cause_refs(ctx)
     response, response_refs = specific_antibody_response(ctx)
-    low_igm_twice = igm_low and len(interpretable_low_igm(ctx)) >= 2
+    low_igm_twice = (
+        igm_low and len(occasions(interpretable_low_igm(ctx), ctx.policy.diagnosis.igm_repeat_min_days)) >= 2
+    )
     igg2 = low_igg2(ctx) if igm_low and response == "impaired" else None
     months = ctx.policy.diagnosis.higm_interpretable_from_age_months
 

@@ -9,6 +9,7 @@ from igcds.rules.context import ClinicalContext
 from igcds.rules.diagnosis import low_igg2, secondary_cause_refs
 from igcds.rules.findings import Finding, listing
 from igcds.rules.higm_pattern import HigmPattern, interpretable_age, interpretable_low_igm
+from igcds.rules.occasions import occasions
 from igcds.rules.predicates import diagnosis_evidence
 from igcds.rules.time_windows import months_before
 
@@ -46,7 +47,7 @@ def _repeat_igm(ctx: ClinicalContext, dx: Diagnosis) -> list[Finding]:
         return []
     if not interpretable_age(ctx, igm):  # physiologically low in infancy: not even a first low result
         return [_infant_repeat(ctx, HigmPattern(ctx), tuple(r.ref for r in ctx.labs.low_igm_results))]
-    if len(interpretable_low_igm(ctx)) >= 2:
+    if len(occasions(interpretable_low_igm(ctx), ctx.policy.diagnosis.igm_repeat_min_days)) >= 2:
         return []
     low, _ = ctx.labs.reference_limits(igm)
     values = {
