@@ -44,3 +44,12 @@ def test_verbose_does_not_outlive_its_call(monkeypatch: pytest.MonkeyPatch) -> N
     run_igcds("--verbose", "knowledge")
     monkeypatch.setattr(engine, "assess", broken_engine(ZeroDivisionError("division by zero")))
     assert run_igcds(*ASSESS).code == 1
+
+
+@pytest.mark.parametrize("args", [("--port", "70000"), ("--port", "0"), ("--workers", "0")])
+def test_serve_refuses_a_port_or_worker_count_that_cannot_be(args: tuple[str, str]) -> None:
+    """One line and exit 2 before anything starts, not a traceback from the socket layer."""
+    done = run_igcds("serve", "--insecure-dev", *args)
+    assert done.code == 2
+    assert len(done.err.strip().splitlines()) == 1
+    assert args[0] in done.err

@@ -12,7 +12,7 @@ from igcds.cli.program import guarded
 
 def serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8080,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port (1-65535).")] = 8080,
     insecure_dev: Annotated[
         bool,
         typer.Option("--insecure-dev", help="Skip client JWT verification (local and sandbox testing only)."),
@@ -20,7 +20,7 @@ def serve(
     config: Annotated[
         Path | None, typer.Option("--config", help="TOML settings: trusted clients, CORS, feedback database.")
     ] = None,
-    workers: Annotated[int, typer.Option("--workers", help="Worker processes.")] = 1,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes (1-64).")] = 1,
 ) -> None:
     """Run the CDS Hooks 2.0 service (patient-view, order-select, order-sign) with feedback."""
 
