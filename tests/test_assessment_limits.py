@@ -13,7 +13,7 @@ from igcds.domain.errors import InputError
 from igcds.domain.evidence import EVIDENCE_SHOWN, capped
 from igcds.fhir import read
 from igcds.knowledge.loader import KnowledgeBase
-from igcds.report import json_contract
+from igcds.report import formats, json_contract
 from tests.fixtures import builder as b
 
 AS_OF = date(2026, 11, 23)
@@ -41,6 +41,19 @@ def test_two_thousand_low_igm_results_print_twenty_references(kb: KnowledgeBase)
     assert twice["evidence_total"] == 2000
     assert twice["evidence"] == [f"Observation/igm-{i}" for i in range(1980, 2000)]
     assert all("evidence_total" not in c for c in criteria if c is not twice)
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown", "html"])
+def test_a_capped_evidence_list_says_how_many_more_in_every_report(
+    kb: KnowledgeBase, output_format: formats.Format
+) -> None:
+    """A clinician reading the report must not take the 20 references shown for all there are."""
+    first = AS_OF - timedelta(days=2000)
+    results = [b.ig(f"igm-{i}", "igm", 15, (first + timedelta(days=i)).isoformat()) for i in range(2000)]
+    record = read.read_bundle(b.bundle(b.patient("p", "female", "1980-01-01"), *results), AS_OF, kb)
+    assessment = engine.assess(record, AS_OF, None, kb)
+    shown = formats.render(output_format, assessment, kb, record=record.as_known_on(AS_OF))
+    assert "1980 more in the record" in " ".join(shown.split())
 
 
 def test_an_impossible_age_is_refused_by_the_core_too(kb: KnowledgeBase) -> None:

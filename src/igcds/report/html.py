@@ -62,6 +62,7 @@ def render(
             priority_label=wording.PRIORITY_LABEL,
             actions=sections.actions(assessment),
             evidence=lambda refs: sections.evidence(facts, refs),
+            more_evidence=wording.more_evidence,
             extra_lines=lambda rec: sections.extra_lines(assessment, rec),
             notes=sections.divergences(facts),
             dose_list=dose_list(assessment.dose) if assessment.dose else "",

@@ -66,7 +66,8 @@ def _recommendation(
     ]
     lines += [f"**{line}**\n" for line in sections.extra_lines(facts.assessment, rec)]
     lines += [
-        f"**Evidence in the record:** {_evidence(sections.evidence(facts, rec.evidence)) or 'none specific'}",
+        f"**Evidence in the record:** {_evidence(sections.evidence(facts, rec.evidence)) or 'none specific'}"
+        + wording.more_evidence(rec),
         "",
         f"**Sources:** {_sources(rec.citations)}",
     ]
@@ -125,6 +126,7 @@ def render(
     ]
     for criterion in dx.criteria:
         found = _evidence(sections.evidence(facts, criterion.evidence))
+        found += wording.more_evidence(criterion)
         lines.append(f"- [{'x' if criterion.met else ' '}] {criterion.name}{f': {found}' if found else ''}")
     notes = sections.divergences(facts)
     lines += ["", "## Recommendations (critical first)", ""]

@@ -8,6 +8,7 @@ from igcds.domain.assessment import Assessment
 from igcds.domain.record import PatientRecord
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
+from igcds.report import wording
 from igcds.report.citations import cited, format_reference
 from igcds.report.dose_text import dose_lines
 from igcds.report.patient_facts import ReportFacts
@@ -53,7 +54,7 @@ def render(
     for criterion in dx.criteria:
         if criterion.met:
             found = [f"{text} [{ref}]" if text else ref for text, ref in map(facts.evidence, criterion.evidence)]
-            evidence = ": " + "; ".join(found) if found else ""
+            evidence = ": " + "; ".join(found) + wording.more_evidence(criterion) if found else ""
             lines += _wrap(f"[x] {criterion.name}{evidence}", "  ")
     lines += ["", _paint("RECOMMENDATIONS (critical first)", "heading", colour)]
     for rec in a.recommendations:
@@ -63,7 +64,9 @@ def render(
         ]
         lines += _wrap(rec.text)
         lines += _wrap(f"Why: {rec.rationale}")
-        lines += _wrap(f"Evidence in the record: {', '.join(rec.evidence) or 'none specific'}")
+        lines += _wrap(
+            f"Evidence in the record: {', '.join(rec.evidence) or 'none specific'}{wording.more_evidence(rec)}"
+        )
         lines += _wrap(f"Sources: {', '.join(rec.citations)} ({rec.strength}, {rec.evidence_quality} quality)")
     if a.dose:
         lines += ["", _paint("DOSE", "heading", colour)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from igcds.domain.assessment import Assessment, Recommendation, Timeline
+from igcds.domain.assessment import Assessment, Criterion, Recommendation, Timeline
 from igcds.knowledge.schema import Divergence
 
 PRIORITY_LABEL = {"critical": "CRITICAL", "urgent": "Urgent", "routine": "Routine"}
@@ -79,3 +79,9 @@ def _interval(days: int) -> str:
         weeks = days // 7
         return "week" if weeks == 1 else f"{weeks} weeks"
     return f"{days} days"
+
+
+def more_evidence(owner: Recommendation | Criterion) -> str:
+    """Said beside a capped evidence list, so the reader knows the record holds more."""
+    hidden = owner.evidence_total - len(owner.evidence)
+    return f" (the {len(owner.evidence)} most recent shown; {hidden} more in the record)" if hidden > 0 else ""
