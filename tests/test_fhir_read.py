@@ -202,7 +202,8 @@ def test_result_dated_before_birth_is_left_out_and_named(kb: KnowledgeBase) -> N
 @pytest.mark.parametrize(
     ("analyte", "value", "unit", "plausible"),
     [
-        ("igm", 0.85, "mg/dL", "1-20000 mg/dL"),
+        ("igm", 0.85, "mg/dL", "4-20000 mg/dL"),
+        ("igm", 1.2, "mg/dL", "4-20000 mg/dL"),  # a normal adult IgM sent in g/L under a mg/dL label
         ("igg", 3, "mg/dL", "10-20000 mg/dL"),
         ("igg", 40_000, "mg/dL", "10-20000 mg/dL"),
         ("iga", 300, "g/L", "0.5-20000 mg/dL"),
@@ -220,10 +221,17 @@ def test_value_implausible_in_its_unit_is_left_out_and_named(
     ]
 
 
-@pytest.mark.parametrize(("analyte", "value"), [("igm", 1), ("igm", 20_000), ("igg", 10), ("iga", 0.5)])
+@pytest.mark.parametrize(("analyte", "value"), [("igm", 4), ("igm", 20_000), ("igg", 10), ("iga", 0.5)])
 def test_value_at_the_plausible_limit_is_used(kb: KnowledgeBase, analyte: str, value: float) -> None:
     found = record(kb, b.ig("x", analyte, value, "2026-01-01"))
     assert [(lab.analyte, lab.value) for lab in found.labs] == [(analyte, value)]
+
+
+def test_an_undetectable_igm_below_the_plausible_floor_is_kept(kb: KnowledgeBase) -> None:
+    """ "IgM <3 mg/dL" is an assay's floor, not a unit slip: it stays, below its number."""
+    found = record(kb, b.ig("x", "igm", 3, "2026-01-01", comparator="<"))
+    assert [(lab.value, lab.comparator) for lab in found.labs] == [(3, "<")]
+    assert found.notes == ()
 
 
 def test_neutrophils_sent_per_microlitre_under_thousands_are_left_out(kb: KnowledgeBase) -> None:

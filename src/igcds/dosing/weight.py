@@ -146,11 +146,11 @@ def _dosing_weight(
         return DosingWeight(actual_kg, "actual", "actual body weight (site policy)")
     if height_cm is None:
         raise WeightUnavailable(f"height is needed for the '{policy.dosing.dosing_weight}' dosing-weight policy")
+    if height_cm < NBA_MIN_HEIGHT_CM:
+        # The Devine formula starts at 5 feet; below it the ideal weight is not defined, whatever the sex.
+        return DosingWeight(actual_kg, "actual", "actual body weight (height under 152 cm: Devine IBW not defined)")
     ideal = ideal_body_weight_kg(height_cm, sex)
     adjusted = adjusted_body_weight_kg(actual_kg, ideal)
-    if height_cm < NBA_MIN_HEIGHT_CM:
-        # The Devine formula starts at 5 feet; below it the ideal weight is not defined.
-        return DosingWeight(actual_kg, "actual", "actual body weight (height under 152 cm: Devine IBW not defined)")
     if policy.dosing.dosing_weight == "adjusted-if-obese":
         bmi = actual_kg / (height_cm / 100) ** 2
         if bmi >= policy.dosing.obesity_bmi:
@@ -163,7 +163,6 @@ def _dosing_weight(
         raise WeightUnavailable("age is needed for the 'australia-nba' dosing-weight policy")
     exclusions = [
         ("age under 18", age_years < NBA_ADULT_AGE_YEARS),
-        ("height under 152 cm", height_cm < NBA_MIN_HEIGHT_CM),
         ("pregnancy", pregnant),
         ("actual weight below adjusted weight", actual_kg < adjusted),
     ]

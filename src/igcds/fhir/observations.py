@@ -99,7 +99,8 @@ class ObservationReader:
             target.append(Measurement(canonical, when, ref))
             return
         limits = self.kb.plausibility.laboratory.get(analyte)
-        if limits is not None and limits.excludes(canonical):
+        undetectable = comparator in ("<", "<=")  # "IgM <3 mg/dL": below the assay, not a slip
+        if limits is not None and limits.excludes(canonical) and not (undetectable and canonical < limits.low):
             text = (
                 f"{ref}: {LABELS.get(analyte, analyte)} {value:g} {unit} is outside the plausible "
                 f"{limits.low:g}-{limits.high:g} {limits.unit} (another unit?), so it was not used"
