@@ -188,3 +188,14 @@ def test_escalation_names_the_infection_on_igrt_in_its_reason() -> None:
     escalation = next(r for r in json.loads(done.out)["recommendations"] if r["code"] == "treatment.igrt-escalate")
     assert "pneumonia" in escalation["rationale"]
     assert "Condition/" in " ".join(escalation["evidence"])
+
+
+def test_continue_never_reads_as_continue_the_recorded_dose_when_the_review_refused_it() -> None:
+    """10 g/kg weekly on record: the continue card says to check the recorded dose, and is urgent."""
+    case = json.loads(
+        Path("tests/cases/dose.recorded-dose/in-10-g-per-kg-weekly-is-not-continued.json").read_text(encoding="utf-8")
+    )
+    done = run_igcds("assess", "-", "--as-of", case["as_of"], "--format", "json", stdin=json.dumps(case["bundle"]))
+    cont = next(r for r in json.loads(done.out)["recommendations"] if r["code"] == "treatment.igrt-continue")
+    assert "Check the recorded dose first" in cont["rationale"]
+    assert cont["priority"] != "routine"

@@ -29,7 +29,7 @@ from igcds.domain.record import PatientRecord
 from igcds.dosing.catalogue import product as find_product
 from igcds.dosing.order import DoseOrder, dose_for_figures
 from igcds.dosing.plan import DoseRequest, DosingFacts, plan_dose
-from igcds.dosing.review import review_dose
+from igcds.dosing.review import review_dose, unverified_recorded_dose
 from igcds.dosing.vials import clear_cache as clear_dose_caches
 from igcds.knowledge import loader
 from igcds.knowledge.loader import KnowledgeBase
@@ -91,7 +91,8 @@ def assess(
         dose, dose_gaps, record_flags = plan_dose(plan, facts, dose_request or DoseRequest(), policy, kb)
         gaps += dose_gaps
     recommendations = sorted(
-        (_recommendation(kb, finding, ctx) for finding in found), key=lambda r: PRIORITY_ORDER[r.priority]
+        (unverified_recorded_dose(_recommendation(kb, finding, ctx), record_flags) for finding in found),
+        key=lambda r: PRIORITY_ORDER[r.priority],
     )
     warnings = [note.text for note in record.notes] + record_flags
     if dx.code in PATHWAY_NOTES:

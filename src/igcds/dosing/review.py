@@ -4,7 +4,9 @@ checks all use these, so a dose is judged the same way everywhere."""
 
 from __future__ import annotations
 
-from igcds.domain.assessment import Dose
+from dataclasses import replace
+
+from igcds.domain.assessment import Dose, Recommendation
 from igcds.domain.igrt_plan import DoseReview
 from igcds.domain.record import MedicationUse
 from igcds.dosing import regimen
@@ -66,3 +68,16 @@ def implausible_recorded_dose(
         "the dose below is "
         "the starting regimen until the record is checked"
     )
+
+
+CONTINUING = frozenset({"treatment.igrt-continue", "treatment.igrt-escalate"})
+
+
+def unverified_recorded_dose(recommendation: Recommendation, implausible: list[str]) -> Recommendation:
+    """A continue or escalate recommendation cannot read "continue the current dose" beside a recorded
+    dose the review refused: its reason says so, and it is at least urgent until the record is checked."""
+    if not implausible or recommendation.code not in CONTINUING:
+        return recommendation
+    priority = "urgent" if recommendation.priority == "routine" else recommendation.priority
+    checked = " Check the recorded dose first: " + " ".join(implausible)
+    return replace(recommendation, rationale=recommendation.rationale + checked, priority=priority)
