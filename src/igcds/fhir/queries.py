@@ -6,6 +6,7 @@ restrictions (instance reads, reference and token parameters)."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.valuesets import FACT_SYSTEM, LOINC
@@ -36,3 +37,15 @@ def patient_queries(kb: KnowledgeBase, patient: str) -> dict[str, str]:
         "immunizations": f"Immunization?patient={patient}",
         "allergies": f"AllergyIntolerance?patient={patient}",
     }
+
+
+def under_base(url: str, base: str) -> bool:
+    """The URL is the FHIR server base or below it (same scheme, host and port; path prefix): the
+    only place a patient's bearer token may be sent (RFC 6750 §5), e.g. when following paging links."""
+    try:
+        target, root = urlsplit(url), urlsplit(base)
+        same_origin = (target.scheme, target.hostname, target.port) == (root.scheme, root.hostname, root.port)
+    except ValueError:  # an unparseable port or address
+        return False
+    prefix = root.path.rstrip("/")
+    return same_origin and (target.path == prefix or target.path.startswith(prefix + "/"))

@@ -8,6 +8,8 @@ from typing import Any
 
 import requests
 
+from igcds.fhir.queries import under_base
+
 MAX_PAGES = 20
 TIMEOUT_SECONDS = 10.0
 RESOURCE_TYPES = (
@@ -50,6 +52,8 @@ def read_patient(client: requests.Session, base: str, queries: dict[str, str]) -
         for _ in range(MAX_PAGES):
             if url is None:
                 break
+            if not under_base(url, base):  # a paging link elsewhere never gets the patient's token
+                raise FhirUnavailable(f"the FHIR server's next page for {key} is not under its base")
             try:
                 response = client.get(url, headers={"Accept": "application/fhir+json"}, timeout=TIMEOUT_SECONDS)
             except requests.RequestException as error:
