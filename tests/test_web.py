@@ -129,6 +129,9 @@ def test_smart_launch_without_an_issuer_or_from_an_unregistered_one_goes_nowhere
     other = client.get("/smart/launch?iss=http://169.254.169.254/latest&launch=x", follow_redirects=False)
     assert other.status_code == 403  # not fetched: igcds only talks to registered EHRs
     assert client.get("/smart/callback?code=c&state=s").status_code == 400
+    unconfigured = TestClient(create_web_app(web_settings.WebSettings(today=lambda: AS_OF)))
+    refused = unconfigured.get("/smart/launch?iss=http://127.0.0.1:9/fhir&launch=x", follow_redirects=False)
+    assert refused.status_code == 403  # no registered EHR: no launch, no fetch
 
 
 def test_settings_file_keys_and_errors(tmp_path: Path) -> None:

@@ -55,6 +55,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> Iterato
     folder = population_out(tmp_path_factory.mktemp("population"), kb)
     web_settings = settings(folder)
     web_settings.smart_client_id = CLIENT_ID
+    web_settings.smart_issuers = (f"{ehr.base}/fhir",)
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_web_app(web_settings), host="127.0.0.1", port=port, log_level="warning")

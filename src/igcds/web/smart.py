@@ -67,8 +67,8 @@ def router(web: Web) -> APIRouter:
         session = web.session(request)
         if urlsplit(iss).scheme not in ("http", "https") or not urlsplit(iss).netloc:
             return failed(request, "The launch names no FHIR server: the EHR must pass iss (its FHIR base URL).")
-        allowed = web.settings.smart_issuers
-        if allowed and iss.rstrip("/") not in allowed:
+        # Only registered EHRs: an open list would let anyone make igcds fetch a URL of their choosing.
+        if iss.rstrip("/") not in web.settings.smart_issuers:
             return failed(request, "This FHIR server is not registered with igcds (smart_issuers, docs/web.md).", 403)
         try:
             with requests.Session() as plain:
