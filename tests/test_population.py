@@ -26,6 +26,7 @@ from igcds.population import synth
 from igcds.population.progress import Progress
 from igcds.population.run import RunSettings, run
 from igcds.report import json_contract
+from tests.conftest import run_igcds
 
 AS_OF = date(2026, 11, 23)
 
@@ -296,3 +297,25 @@ def test_progress_is_a_bar_with_rate_and_eta_on_a_terminal() -> None:
     assert "assessed" in shown
     assert "50/50" in shown
     assert "patients/s" in shown
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("Patient.ndjson", b'{"resourceType":"Patient","id":"p\xff1","name":[{"family":"Smith"}]}\n', "not UTF-8"),
+        ("Patient.ndjson.gz", b"not gzip", "not a gzip file"),
+    ],
+)
+def test_a_file_duckdb_cannot_read_is_one_line_naming_it_never_the_record(
+    tmp_path: Path, name: str, content: bytes, said: str
+) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / name).write_bytes(content)
+    done = run_igcds("population", str(export), "--as-of", "2026-11-23", "--out", str(tmp_path / "out"))
+    assert done.code == 2
+    error = [line for line in done.err.splitlines() if line.startswith("error:")]
+    assert len(error) == 1
+    assert name in error[0]
+    assert said in error[0]
+    assert "Smith" not in done.err

@@ -85,6 +85,11 @@ class OutputWriter:
             self.worklist_count += 1
         self.measures.add(assessment)
 
+    def abandon(self) -> None:
+        """The run failed: close the partial files (they say so by the missing summary.json)."""
+        self._assessments.close()
+        self._worklist.close()
+
     def finish(self, census: Census, summary: dict[str, Any]) -> dict[str, Any]:
         """Write everything else; returns summary.json's content."""
         self._assessments.close()

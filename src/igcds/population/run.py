@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+from igcds.domain.errors import InputError
 from igcds.knowledge import loader
 from igcds.knowledge.policy import Policy
 from igcds.population import prefilter, stages
@@ -55,6 +57,8 @@ def run(export_dir: Path, out_dir: Path, settings: RunSettings, progress: Progre
         finally:
             spark.close()
     else:
+        import duckdb
+
         from igcds.population.duck import DuckEngine
 
         with tempfile.TemporaryDirectory(prefix="igcds-duckdb-") as spill:
@@ -65,6 +69,9 @@ def run(export_dir: Path, out_dir: Path, settings: RunSettings, progress: Progre
                 outcomes = assess_all(duck.groups(files), settings.as_of, settings.policy, settings.workers)
                 for outcome in progress.track(outcomes, census.candidates, "assessed"):
                     writer.add(outcome)
+            except duckdb.Error as error:  # one line naming the file, never the record DuckDB quotes
+                writer.abandon()
+                raise unreadable_export(export_dir, str(error)) from None
             finally:
                 duck.close()
     summary = writer.finish(
@@ -90,3 +97,13 @@ def _census_line(census: stages.Census) -> str:
         f"{len(census.error_patients)} unreadable, {census.orphan_resources} records for "
         f"{census.missing_patients} patients not in the export"
     )
+
+
+def unreadable_export(export_dir: Path, message: str) -> InputError:
+    """What DuckDB could not read, said in one line: the file, and whether it is not gzip or not
+    UTF-8 NDJSON. DuckDB's own message quotes the offending line (patient data), so it is not shown."""
+    named = re.search(r"[\w./-]+\.ndjson(?:\.gz)?", message)
+    where = named.group(0) if named else str(export_dir)
+    if "gzip" in message.lower():
+        return InputError(where, None, "not a gzip file")
+    return InputError(where, None, "not UTF-8 NDJSON (one JSON resource per line)")
