@@ -80,6 +80,20 @@ def test_critical_is_kept_for_safety_stops(client: TestClient) -> None:
     assert {c["indicator"] for c in body["cards"]} <= {"info", "warning"}
 
 
+def test_a_critical_safety_stop_declared_in_the_knowledge_base_is_a_critical_card(client: TestClient) -> None:
+    """After anaphylaxis with anti-IgA antibodies no product can be planned (IGRT-RXN-03, declared
+    `safety_stop`): a critical card; the other critical reaction advice stays a warning."""
+    resources = example_resources("higm-anaphylaxis-anti-iga")
+    patient = next(r["id"] for r in resources if r["resourceType"] == "Patient")
+    body = client.post(
+        "/cds-services/igcds-patient-view", json=hook_request("patient-view", patient, full_prefetch(resources))
+    ).json()
+    by_summary = {c["summary"]: c["indicator"] for c in body["cards"]}
+    critical = [summary for summary, indicator in by_summary.items() if indicator == "critical"]
+    assert len(critical) == 1
+    assert "product" in critical[0].lower()
+
+
 def test_pneumocystis_prophylaxis_missing_suggests_a_tmp_smx_order(client: TestClient) -> None:
     resources = [r for r in example_resources("higm-cd40lg-boy") if r.get("id") != "mmr-order"]
     body = client.post(

@@ -162,6 +162,7 @@ def _recommendation(kb: KnowledgeBase, finding: Finding, ctx: ClinicalContext) -
             due=finding.due,
             not_before=finding.not_before,
             values=ctx.labs.values_of(finding.evidence),
+            safety_stop=entry.safety_stop,
         )
     )
 

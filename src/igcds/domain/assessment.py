@@ -68,6 +68,7 @@ class Recommendation:
     """The earliest date to act, when the rule knows one (e.g. a vaccine after immune globulin)."""
     values: tuple[LabValue, ...] = ()
     evidence_total: int = field(default=0, compare=False)  # all it rests on (`evidence` is capped)
+    safety_stop: bool = False  # declared in the knowledge base: a critical one is a critical card
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,9 @@
 the routine ones gathered in one info card, each with its reasons and citations in the Markdown
 detail (`card_detail`). When the service knows the igcds web app's SMART launch URL, each card links
 to the patient's report there (a `smart` link: the EHR adds `iss` and `launch`) and its detail is
-short; without it the detail is whole. `critical` is kept for patient-safety stops (a live vaccine
-for a patient with hyper-IgM or on IgRT); other priorities map to `warning` and `info`. Suggestions
+short; without it the detail is whole. `critical` is kept for the critical findings the knowledge
+base declares patient-safety stops (`safety_stop`: a live vaccine for a patient with hyper-IgM or on
+IgRT, no product that can be given after a reaction); other priorities map to `warning` and `info`. Suggestions
 carry whole resources: delete a draft live-vaccine order, update a draft immune globulin order to
 igcds' dose, create a TMP-SMX order when Pneumocystis prophylaxis is missing."""
 
@@ -24,7 +25,6 @@ from igcds.knowledge.loader import KnowledgeBase
 from igcds.knowledge.policy import Policy
 from igcds.report.dose_text import dose_statements
 
-SAFETY_STOPS = frozenset({"safety.live-vaccines-contraindicated", "safety.vaccine-ig-interval"})
 UCUM = "http://unitsofmeasure.org"
 REPORT_LINK_LABEL = "Open the igcds report"
 
@@ -34,7 +34,7 @@ def new_uuid() -> str:
 
 
 def indicator(rec: Recommendation) -> Indicator:
-    if rec.priority == "critical" and rec.code in SAFETY_STOPS:
+    if rec.priority == "critical" and rec.safety_stop:
         return "critical"
     return "info" if rec.priority == "routine" else "warning"
 
@@ -81,7 +81,7 @@ def recommendation_card(
     drafts: frozenset[str] = frozenset(),
     launch_url: str | None = None,
 ) -> Card:
-    suggestions = _delete_drafts(rec, drafts) if rec.code in SAFETY_STOPS else []
+    suggestions = _delete_drafts(rec, drafts) if rec.safety_stop else []
     if rec.id == "HIGM-PJP-01":
         suggestions = _tmp_smx_order(kb, assessment)
     return Card(
@@ -204,7 +204,7 @@ def order_cards(
     cards = [
         recommendation_card(kb, assessment, rec, drafts, launch_url)
         for rec in assessment.recommendations
-        if rec.code in SAFETY_STOPS and any(ref in drafts for ref in rec.evidence)
+        if rec.safety_stop and any(ref in drafts for ref in rec.evidence)
     ]
     for order, resource in immune_globulin_orders:
         card = immune_globulin_order_card(kb, policy, assessment, order, resource, launch_url)

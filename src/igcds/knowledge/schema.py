@@ -113,6 +113,9 @@ class RecommendationEntry(Strict):
     fires_on_absence: bool = False
     """True when a missing fact (a test not done, no genotype, no secondary cause recorded) is what
     decides that the recommendation fires, so it may legitimately cite no record fact."""
+    safety_stop: bool = False
+    """A patient-safety stop (a live vaccine, no product that can be given safely): when critical,
+    the one kind of finding an EHR shows as a `critical` CDS Hooks card."""
 
 
 class Recommendations(Strict):
