@@ -61,6 +61,7 @@ def to_dict(assessment: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
                 "due": _day(r.due),
                 "not_before": _day(r.not_before),
                 "values": _values(r.values),
+                "safety_stop": r.safety_stop,
             }
             for r in assessment.recommendations
         ],
